@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Builds the offline toolchain from the pinned Go modules in tools/ into an ignored cache:
+#   ${DIFY_NKP_CACHE:-$HOME/.cache/dify-nkp}/bin
+# A tool is skipped when its binary already reports the pinned version (or, for binaries
+# without a version command, when its stamp matches the module files).
+#   bash scripts/tools.sh [tool...]     build all (or the named) tools
+#   bash scripts/tools.sh env           print the PATH export for a shell
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cache=${DIFY_NKP_CACHE:-$HOME/.cache/dify-nkp}
+bin=$cache/bin
+logs=$cache/logs
+mkdir -p "$bin" "$logs"
+
+K8S=v1.34.4
+HELM3=v3.22.0
+HELM4=v4.3.1
+ETCD=3.6.16
+KWOK=v0.8.0
+TRAEFIK=3.6.12
+PULUMI=v3.259.0
+PK8S=4.25.0
+PRANDOM=4.21.1
+ALL=(helm helm4 kube etcd kwok traefik pulumi pulumi-resource-kubernetes pulumi-resource-random)
+
+if [ "${1:-}" = env ]; then
+  echo "export PATH=\"$bin:\$PATH\""
+  exit 0
+fi
+
+export CGO_ENABLED=0 GOFLAGS=-mod=readonly
+
+# stamp TOOL FILES... -> a hash of the pinned version and the files that define the build
+stamp() {
+  local tool=$1; shift
+  { echo "$tool"; cat "$@"; } | sha256sum | cut -c1-32
+}
+
+# current TOOL -> 0 when the built binary is at the pinned version
+current() {
+  case $1 in
+    helm) "$bin/helm" version --short 2>/dev/null | grep -q "^$HELM3" ;;
+    helm4) "$bin/helm4" version --short 2>/dev/null | grep -q "^$HELM4" ;;
+    kube)
+      for b in kube-apiserver kube-controller-manager kube-scheduler; do
+        "$bin/$b" --version 2>/dev/null | grep -q "Kubernetes $K8S$" || return 1
+      done
+      "$bin/kubectl" version --client 2>/dev/null | grep -q "Client Version: $K8S" ;;
+    etcd) "$bin/etcd" --version 2>/dev/null | grep -q "etcd Version: $ETCD" ;;
+    kwok) "$bin/kwok" --version 2>/dev/null | grep -q "$KWOK" ;;
+    traefik) "$bin/traefik" version 2>/dev/null | grep -q "Version: *$TRAEFIK" ;;
+    pulumi) [ "$("$bin/pulumi" version 2>/dev/null)" = "$PULUMI" ] ;;
+    pulumi-resource-kubernetes)
+      [ -x "$bin/$1" ] && [ "$(cat "$bin/.stamp-$1" 2>/dev/null)" = "$(stamp "$1" "$repo/tools/pulumi-kubernetes/go.mod" "$repo/tools/pulumi-kubernetes/go.sum")" ] ;;
+    pulumi-resource-random)
+      [ -x "$bin/$1" ] && [ "$(cat "$bin/.stamp-$1" 2>/dev/null)" = "$(stamp "$1" "$repo"/tools/random-provider/go.* "$repo"/tools/random-provider/*.go)" ] ;;
+    *) echo "unknown tool $1 (known: ${ALL[*]})" >&2; exit 2 ;;
+  esac
+}
+
+build() {
+  local gobuild=(go build -trimpath -ldflags)
+  case $1 in
+    helm)
+      cd "$repo/tools/helm3"
+      "${gobuild[@]}" "-s -w -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=34 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=34 -X helm.sh/helm/v3/internal/version.version=$HELM3" \
+        -o "$bin/helm" helm.sh/helm/v3/cmd/helm ;;
+    helm4)
+      cd "$repo/tools/helm4"
+      "${gobuild[@]}" "-s -w" -o "$bin/helm4" helm.sh/helm/v4/cmd/helm ;;
+    kube)
+      cd "$repo/tools/kube"
+      go build -trimpath -pgo=off -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$K8S -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34 -X k8s.io/client-go/pkg/version.gitVersion=$K8S -X k8s.io/component-base/version.gitTreeState=clean" \
+        -o "$bin/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl ;;
+    etcd)
+      cd "$repo/tools/etcd"
+      "${gobuild[@]}" "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3 ;;
+    kwok)
+      cd "$repo/tools/kwok"
+      "${gobuild[@]}" "-s -w" -o "$bin/kwok" sigs.k8s.io/kwok/cmd/kwok ;;
+    traefik)
+      cd "$repo/tools/traefik"
+      "${gobuild[@]}" "-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK" -o "$bin/traefik" github.com/traefik/traefik/v3/cmd/traefik ;;
+    pulumi)
+      cd "$repo/tools/pulumi"
+      go build -trimpath -tags osusergo,grpcnotrace -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI" \
+        -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ;;
+    pulumi-resource-kubernetes)
+      # main.go embeds generated files that the module zip lacks: write them from the
+      # committed schema.json (with the version set) and terraform-mapping.json.
+      local src work=$cache/build/pulumi-kubernetes
+      cd "$repo/tools/pulumi-kubernetes"
+      go mod download github.com/pulumi/pulumi-kubernetes/provider/v4
+      src=$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes
+      rm -rf "$work" && mkdir -p "$work"
+      cp go.mod go.sum "$src/main.go" "$work/" && chmod -R u+w "$work"
+      cp "$src/terraform-mapping.json" "$work/terraform-mapping-embed.json"
+      node -e 'const fs=require("fs");const s=JSON.parse(fs.readFileSync(process.argv[1]));s.version=process.argv[3];fs.writeFileSync(process.argv[2],JSON.stringify(s));' \
+        "$src/schema.json" "$work/schema-embed.json" "$PK8S"
+      cd "$work"
+      "${gobuild[@]}" "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PK8S" -o "$bin/pulumi-resource-kubernetes" .
+      stamp "$1" "$repo/tools/pulumi-kubernetes/go.mod" "$repo/tools/pulumi-kubernetes/go.sum" >"$bin/.stamp-$1" ;;
+    pulumi-resource-random)
+      cd "$repo/tools/random-provider"
+      "${gobuild[@]}" "-s -w -X main.version=$PRANDOM" -o "$bin/pulumi-resource-random" .
+      stamp "$1" "$repo"/tools/random-provider/go.* "$repo"/tools/random-provider/*.go >"$bin/.stamp-$1" ;;
+  esac
+}
+
+tools=("$@")
+[ ${#tools[@]} -gt 0 ] || tools=("${ALL[@]}")
+start=$SECONDS
+for t in "${tools[@]}"; do
+  if current "$t"; then
+    echo "tools: $t is current"
+    continue
+  fi
+  t0=$SECONDS
+  echo "tools: building $t (log: $logs/build-$t.log)"
+  if ! (build "$t") >"$logs/build-$t.log" 2>&1; then
+    tail -n 30 "$logs/build-$t.log" >&2
+    echo "tools: building $t failed; full log: $logs/build-$t.log" >&2
+    exit 1
+  fi
+  if ! current "$t"; then
+    echo "tools: $t was built but does not report the pinned version; see $logs/build-$t.log" >&2
+    exit 1
+  fi
+  echo "tools: built $t in $((SECONDS - t0))s"
+done
+echo "tools: ready in $((SECONDS - start))s; binaries in $bin"
