@@ -68,7 +68,7 @@ build() {
         -o "$bin/helm" helm.sh/helm/v3/cmd/helm ;;
     helm4)
       cd "$repo/tools/helm4"
-      "${gobuild[@]}" "-s -w" -o "$bin/helm4" helm.sh/helm/v4/cmd/helm ;;
+      "${gobuild[@]}" "-s -w -X helm.sh/helm/v4/internal/version.version=$HELM4" -o "$bin/helm4" helm.sh/helm/v4/cmd/helm ;;
     kube)
       cd "$repo/tools/kube"
       go build -trimpath -pgo=off -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$K8S -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34 -X k8s.io/client-go/pkg/version.gitVersion=$K8S -X k8s.io/component-base/version.gitTreeState=clean" \

@@ -1,0 +1,53 @@
+# The platform Traefik Service as NKP's kommander-traefik HelmRelease creates it.
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: NAMESPACE
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: kommander-traefik
+  namespace: NAMESPACE
+  labels:
+    app.kubernetes.io/name: traefik
+    app.kubernetes.io/instance: kommander-traefik
+    helm.toolkit.fluxcd.io/name: traefik
+spec:
+  type: LoadBalancer
+  selector:
+    app.kubernetes.io/name: traefik
+    app.kubernetes.io/instance: kommander-traefik
+  ports:
+    - {name: web, port: 80, targetPort: web, protocol: TCP}
+    - {name: websecure, port: 443, targetPort: websecure, protocol: TCP}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: kommander-traefik-dashboard
+  namespace: NAMESPACE
+  labels:
+    app.kubernetes.io/name: traefik
+    app.kubernetes.io/instance: kommander-traefik
+spec:
+  type: ClusterIP
+  selector:
+    app.kubernetes.io/name: traefik
+  ports:
+    - {name: traefik, port: 9000, targetPort: traefik, protocol: TCP}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: kommander-traefik-prometheus
+  namespace: NAMESPACE
+  labels:
+    app.kubernetes.io/name: traefik
+    app.kubernetes.io/instance: kommander-traefik
+spec:
+  type: ClusterIP
+  selector:
+    app.kubernetes.io/name: traefik
+  ports:
+    - {name: metrics, port: 9100, targetPort: metrics, protocol: TCP}
