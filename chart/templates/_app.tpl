@@ -1,0 +1,74 @@
+{{/* Deployment of an api-image component: (dict "root" $ "component" "api" "mode" "api" "replicas" n "values" .Values.api "probes" bool "port" bool) */}}
+{{- define "dify.appDeployment" -}}
+{{- $root := .root -}}
+{{- $ctx := dict "root" $root "component" .component -}}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "dify.componentName" $ctx }}
+  labels: {{- include "dify.labels" $ctx | nindent 4 }}
+spec:
+  replicas: {{ .replicas }}
+  revisionHistoryLimit: 3
+  {{- if .recreate }}
+  strategy:
+    type: Recreate
+  {{- end }}
+  selector:
+    matchLabels: {{- include "dify.selectorLabels" $ctx | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "dify.labels" $ctx | nindent 8 }}
+        {{- if .files }}
+        dify.nkp/files-volume: "true"
+        {{- end }}
+      annotations:
+        checksum/credentials: {{ include "dify.checksum" (dict "root" $root "values" (include "dify.appSecretValues" $root)) }}
+    spec:
+      {{- include "dify.imagePullSecrets" $root | nindent 6 }}
+      enableServiceLinks: false
+      securityContext: {{- include "dify.podSecurityContext" (dict "uid" 1001) | nindent 8 }}
+      {{- if .files }}
+      {{- include "dify.filesAffinity" $root | nindent 6 }}
+      {{- end }}
+      initContainers: {{- include "dify.waitForData" $root | nindent 8 }}
+      containers:
+        - name: {{ .component }}
+          image: {{ include "dify.apiImage" $root }}
+          imagePullPolicy: {{ include "dify.pullPolicy" $root }}
+          env: {{- include "dify.apiEnv" (merge (dict "mode" .mode) $root) | nindent 12 }}
+          {{- if .port }}
+          ports:
+            - {name: http, containerPort: {{ include "dify.port" "api" }}, protocol: TCP}
+          startupProbe:
+            httpGet: {path: /health, port: http}
+            periodSeconds: 5
+            failureThreshold: 60
+          readinessProbe:
+            httpGet: {path: /health, port: http}
+            periodSeconds: 10
+            timeoutSeconds: 5
+          livenessProbe:
+            httpGet: {path: /health, port: http}
+            periodSeconds: 20
+            timeoutSeconds: 5
+            failureThreshold: 6
+          {{- else }}
+          livenessProbe:
+            exec:
+              command: ["sh", "-c", "test -e /proc/1/cmdline"]
+            periodSeconds: 30
+          {{- end }}
+          securityContext: {{- include "dify.containerSecurityContext" $root | nindent 12 }}
+          resources: {{- include "dify.resources" (dict "component" .component "values" .values.resources) | nindent 12 }}
+          volumeMounts:
+            - {name: files, mountPath: /app/api/storage}
+      volumes:
+        {{- if .files }}
+        {{- include "dify.filesVolume" $root | nindent 8 }}
+        {{- else }}
+        - name: files
+          emptyDir: {}
+        {{- end }}
+{{- end -}}

@@ -1,0 +1,189 @@
+{{/* Names, labels, ports, images and URLs: every template takes them from here. */}}
+
+{{- define "dify.name" -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Release name if it contains the chart name, else <release>-dify (the helm create rule). */}}
+{{- define "dify.fullname" -}}
+{{- if contains "dify" .Release.Name -}}
+{{- .Release.Name | trunc 50 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-dify" .Release.Name | trunc 50 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of a component's objects: (dict "root" $ "component" "api") */}}
+{{- define "dify.componentName" -}}
+{{- printf "%s-%s" (include "dify.fullname" .root) .component | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "dify.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Selector labels of a component: (dict "root" $ "component" "api") */}}
+{{- define "dify.selectorLabels" -}}
+app.kubernetes.io/name: dify
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* All labels of a component; app: dify-<component> keeps the original spec's kubectl -l commands working. */}}
+{{- define "dify.labels" -}}
+{{ include "dify.selectorLabels" . }}
+app: dify-{{ .component }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: dify
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+helm.sh/chart: {{ include "dify.chart" .root }}
+{{- end -}}
+
+{{/* Ports of the components. */}}
+{{- define "dify.port" -}}
+{{- $ports := dict "api" 5001 "web" 3000 "plugin-daemon" 5002 "plugin-debug" 5003 "sandbox" 8194 "postgresql" 5432 "redis" 6379 "weaviate" 8080 "weaviate-grpc" 50051 "ssrf-proxy" 3128 -}}
+{{- required (printf "no port for %s" .) (get $ports .) -}}
+{{- end -}}
+
+{{/* Image reference with the registry prefix: (dict "root" $ "repository" r "tag" t) */}}
+{{- define "dify.image" -}}
+{{- $registry := .root.Values.global.imageRegistry | trimSuffix "/" -}}
+{{- if $registry -}}{{ $registry }}/{{ end -}}{{ .repository }}:{{ .tag }}
+{{- end -}}
+
+{{- define "dify.pullPolicy" -}}
+{{- default "IfNotPresent" .Values.global.imagePullPolicy -}}
+{{- end -}}
+
+{{- define "dify.imagePullSecrets" -}}
+{{- with .Values.global.imagePullSecrets }}
+imagePullSecrets:
+{{- range . }}
+  - name: {{ . }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "dify.apiImage" -}}
+{{- include "dify.image" (dict "root" . "repository" (printf "%s-api" .Values.images.dify.repository) "tag" .Values.images.dify.tag) -}}
+{{- end -}}
+
+{{- define "dify.webImage" -}}
+{{- if .Values.images.web.repository -}}
+{{- include "dify.image" (dict "root" . "repository" .Values.images.web.repository "tag" (default .Values.images.dify.tag .Values.images.web.tag)) -}}
+{{- else -}}
+{{- include "dify.image" (dict "root" . "repository" (printf "%s-web" .Values.images.dify.repository) "tag" .Values.images.dify.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Public path without trailing slash: "" in root mode, "/dify" in sub-path mode. */}}
+{{- define "dify.path" -}}
+{{- $p := required "expose.path is required (e.g. /dify, or / for root mode)" .Values.expose.path -}}
+{{- if ne $p "/" }}{{ $p }}{{ end -}}
+{{- end -}}
+
+{{/* Public base URL, e.g. https://198.51.100.10/dify */}}
+{{- define "dify.externalURL" -}}
+{{ required "external.scheme is required (http or https)" .Values.external.scheme }}://{{ required "external.host is required (the Traefik LoadBalancer address or a DNS name)" .Values.external.host }}{{ include "dify.path" . }}
+{{- end -}}
+
+{{/* APP_WEB_URL: without the path; the web adds its base path to share links itself. */}}
+{{- define "dify.appWebURL" -}}
+{{ .Values.external.scheme }}://{{ .Values.external.host }}
+{{- end -}}
+
+{{- define "dify.secretName" -}}
+{{- default (include "dify.componentName" (dict "root" . "component" "credentials")) .Values.global.existingSecret -}}
+{{- end -}}
+
+{{/* env entry from the release Secret: (dict "root" $ "name" ENV "key" KEY) */}}
+{{- define "dify.secretEnv" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "dify.secretName" .root }}
+      key: {{ .key }}
+{{- end -}}
+
+{{/* Checksum of the credential values a component reads: (dict "root" $ "values" (list ...)) */}}
+{{- define "dify.checksum" -}}
+{{- if .root.Values.global.existingSecret -}}
+{{- .root.Values.global.existingSecret | sha256sum -}}
+{{- else -}}
+{{- .values | toJson | sha256sum -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "dify.postgresHost" -}}
+{{- if .Values.postgresql.enabled -}}{{ include "dify.componentName" (dict "root" . "component" "postgresql") }}{{- else -}}{{ .Values.postgresql.external.host }}{{- end -}}
+{{- end -}}
+{{- define "dify.postgresPort" -}}
+{{- if .Values.postgresql.enabled -}}{{ include "dify.port" "postgresql" }}{{- else -}}{{ default "5432" (toString .Values.postgresql.external.port) }}{{- end -}}
+{{- end -}}
+{{- define "dify.redisHost" -}}
+{{- if .Values.redis.enabled -}}{{ include "dify.componentName" (dict "root" . "component" "redis") }}{{- else -}}{{ .Values.redis.external.host }}{{- end -}}
+{{- end -}}
+{{- define "dify.redisPort" -}}
+{{- if .Values.redis.enabled -}}{{ include "dify.port" "redis" }}{{- else -}}{{ default "6379" (toString .Values.redis.external.port) }}{{- end -}}
+{{- end -}}
+
+{{/* Container resources: values override, else the chart default of the component. */}}
+{{- define "dify.resources" -}}
+{{- $defaults := dict
+  "api"           (dict "requests" (dict "cpu" "250m" "memory" "512Mi") "limits" (dict "cpu" "2" "memory" "2Gi"))
+  "worker"        (dict "requests" (dict "cpu" "250m" "memory" "512Mi") "limits" (dict "cpu" "2" "memory" "2Gi"))
+  "worker-beat"   (dict "requests" (dict "cpu" "50m" "memory" "128Mi") "limits" (dict "cpu" "500m" "memory" "512Mi"))
+  "web"           (dict "requests" (dict "cpu" "100m" "memory" "256Mi") "limits" (dict "cpu" "1" "memory" "1Gi"))
+  "plugin-daemon" (dict "requests" (dict "cpu" "200m" "memory" "512Mi") "limits" (dict "cpu" "2" "memory" "2Gi"))
+  "sandbox"       (dict "requests" (dict "cpu" "100m" "memory" "256Mi") "limits" (dict "cpu" "1" "memory" "1Gi"))
+  "postgresql"    (dict "requests" (dict "cpu" "200m" "memory" "512Mi") "limits" (dict "cpu" "2" "memory" "2Gi"))
+  "weaviate"      (dict "requests" (dict "cpu" "200m" "memory" "512Mi") "limits" (dict "cpu" "2" "memory" "4Gi"))
+  "redis"         (dict "requests" (dict "cpu" "50m" "memory" "128Mi") "limits" (dict "cpu" "500m" "memory" "512Mi"))
+  "migrate"       (dict "requests" (dict "cpu" "100m" "memory" "256Mi") "limits" (dict "cpu" "1" "memory" "1Gi"))
+  "ssrf-proxy"    (dict "requests" (dict "cpu" "50m" "memory" "64Mi") "limits" (dict "cpu" "500m" "memory" "256Mi"))
+  "init"          (dict "requests" (dict "cpu" "10m" "memory" "16Mi") "limits" (dict "cpu" "100m" "memory" "64Mi"))
+  "test"          (dict "requests" (dict "cpu" "10m" "memory" "32Mi") "limits" (dict "cpu" "200m" "memory" "128Mi"))
+-}}
+{{- $v := .values | default dict -}}
+{{- if $v }}{{ toYaml $v }}{{ else }}{{ toYaml (get $defaults .component) }}{{ end -}}
+{{- end -}}
+
+{{- define "dify.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .uid }}
+runAsGroup: {{ .uid }}
+fsGroup: {{ .uid }}
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "dify.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+capabilities:
+  drop: [ALL]
+{{- end -}}
+
+{{/* Init containers that wait for Postgres and Redis (the stack's own images). */}}
+{{- define "dify.waitForData" -}}
+- name: wait-for-postgres
+  image: {{ include "dify.image" (dict "root" . "repository" (required "images.postgres.repository is required" .Values.images.postgres.repository) "tag" (required "images.postgres.tag is required" .Values.images.postgres.tag)) }}
+  imagePullPolicy: {{ include "dify.pullPolicy" . }}
+  command: ["sh", "-c", "until pg_isready -h \"$DB_HOST\" -p \"$DB_PORT\"; do echo waiting for postgres; sleep 2; done"]
+  env:
+    - {name: DB_HOST, value: {{ include "dify.postgresHost" . | quote }}}
+    - {name: DB_PORT, value: {{ include "dify.postgresPort" . | quote }}}
+  securityContext: {{- include "dify.containerSecurityContext" . | nindent 4 }}
+  resources: {{- include "dify.resources" (dict "component" "init") | nindent 4 }}
+- name: wait-for-redis
+  image: {{ include "dify.image" (dict "root" . "repository" (required "images.redis.repository is required" .Values.images.redis.repository) "tag" (required "images.redis.tag is required" .Values.images.redis.tag)) }}
+  imagePullPolicy: {{ include "dify.pullPolicy" . }}
+  command: ["sh", "-c", "until redis-cli -h \"$REDIS_HOST\" -p \"$REDIS_PORT\" ping | grep -q PONG; do echo waiting for redis; sleep 2; done"]
+  env:
+    - {name: REDIS_HOST, value: {{ include "dify.redisHost" . | quote }}}
+    - {name: REDIS_PORT, value: {{ include "dify.redisPort" . | quote }}}
+    {{- if or .Values.global.existingSecret .Values.redis.auth.password }}
+    {{- include "dify.secretEnv" (dict "root" . "name" "REDISCLI_AUTH" "key" "REDIS_PASSWORD") | nindent 4 }}
+    {{- end }}
+  securityContext: {{- include "dify.containerSecurityContext" . | nindent 4 }}
+  resources: {{- include "dify.resources" (dict "component" "init") | nindent 4 }}
+{{- end -}}
