@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { execFileSync } from "child_process";
+import * as YAML from "yaml";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 
 const repoRoot = path.resolve(__dirname, "..");
@@ -89,8 +90,11 @@ export async function run(args: Args): Promise<Record<string, unknown>> {
   const workDir = path.join(state, "work", args.stack);
   fs.mkdirSync(path.join(state, "backend"), { recursive: true });
   fs.mkdirSync(workDir, { recursive: true });
-  // The project's own Pulumi.yaml (config declarations, types) governs the inline run too.
-  fs.copyFileSync(path.join(repoRoot, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
+  // The project's own Pulumi.yaml (config declarations, types) governs the inline run too;
+  // its `main` points into the repository, which an inline program does not use.
+  const project = YAML.parse(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8"));
+  delete project.main;
+  fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), YAML.stringify(project));
 
   const env: Record<string, string> = {
     PULUMI_HOME: path.join(cacheDir, "pulumi-home"),
@@ -107,10 +111,10 @@ export async function run(args: Args): Promise<Record<string, unknown>> {
   const program = async () => {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const mod = require(path.join(repoRoot, "index"));
-    return { ...mod };
+    return typeof mod === "function" ? await mod() : { ...mod };
   };
   const stack: Stack = await LocalWorkspace.createOrSelectStack(
-    { stackName: args.stack, projectName: "dify-nkp", program },
+    { stackName: args.stack, projectName: "dify", program },
     { workDir, pulumiCommand, envVars: env },
   );
   if (Object.keys(args.config).length > 0) await stack.setAllConfig(args.config);
@@ -119,7 +123,7 @@ export async function run(args: Args): Promise<Record<string, unknown>> {
   switch (args.command) {
     case "up": {
       const r = await stack.up({ onOutput, color: "never" });
-      return { summary: r.summary, outputs: await stack.outputs() };
+      return { result: r.summary.result, resourceChanges: r.summary.resourceChanges, outputs: await stack.outputs() };
     }
     case "preview": {
       const r = await stack.preview({ onOutput, color: "never", expectNoChanges: args.expectNoChanges });
@@ -127,11 +131,11 @@ export async function run(args: Args): Promise<Record<string, unknown>> {
     }
     case "refresh": {
       const r = await stack.refresh({ onOutput, color: "never" });
-      return { summary: r.summary };
+      return { result: r.summary.result, resourceChanges: r.summary.resourceChanges };
     }
     case "destroy": {
       const r = await stack.destroy({ onOutput, color: "never" });
-      return { summary: r.summary };
+      return { result: r.summary.result, resourceChanges: r.summary.resourceChanges };
     }
     case "outputs":
       return { outputs: await stack.outputs() };

@@ -1,0 +1,97 @@
+/** Pure mapping from stack config, credentials and address to the chart's values. */
+import { CredentialKey, DifyConfig } from "./config";
+
+/** Chart fullname for a release (the chart's dify.fullname rule). */
+export function fullnameOf(releaseName: string): string {
+  const name = releaseName.includes("dify") ? releaseName : `${releaseName}-dify`;
+  return name.slice(0, 50).replace(/-+$/, "");
+}
+
+/** Name of the release's credentials Secret. */
+export function credentialsSecretName(releaseName: string): string {
+  return `${fullnameOf(releaseName)}-credentials`;
+}
+
+/** Public base URL, e.g. https://198.51.100.10/dify (path "/" gives no suffix). */
+export function externalUrl(scheme: string, host: string, path: string): string {
+  return `${scheme}://${host}${path === "/" ? "" : path}`;
+}
+
+/** The first-admin setup page. */
+export function setupUrl(base: string): string {
+  return `${base}/install`;
+}
+
+export type Credentials = Record<CredentialKey, string>;
+
+/** Values for chart/ (keys exactly as chart/values.yaml). */
+export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: string, traefikNamespace: string | undefined, chartDigest: string): Record<string, unknown> {
+  const pathMode = cfg.path !== "/";
+  const img = cfg.images;
+  return {
+    global: { imageRegistry: cfg.imageRegistry, imagePullSecrets: cfg.imagePullSecrets, imagePullPolicy: "", existingSecret: "" },
+    expose: {
+      ingressClassName: cfg.ingressClassName,
+      path: cfg.path,
+      entrypoints: cfg.entrypoints,
+      tls: cfg.tls,
+      annotations: {},
+      middlewareCrd: pathMode,
+    },
+    external: { scheme: cfg.scheme, host },
+    images: {
+      dify: { repository: cfg.imageRepository, tag: cfg.imageTag },
+      web: cfg.webImage ? { repository: cfg.webImage.repository, tag: cfg.webImage.tag, basePath: cfg.webImageBasePath } : { repository: "", tag: "", basePath: "" },
+      pluginDaemon: { repository: img.pluginDaemonRepository, tag: img.pluginDaemonTag },
+      sandbox: { repository: img.sandboxRepository, tag: img.sandboxTag },
+      postgres: { repository: img.postgresRepository, tag: img.postgresTag },
+      redis: { repository: img.redisRepository, tag: img.redisTag },
+      ssrfProxy: { repository: img.ssrfProxyRepository, tag: img.ssrfProxyTag },
+    },
+    secrets: {
+      difySecretKey: creds.secretKey,
+      initPassword: creds.initPassword,
+      openaiApiKey: cfg.openaiApiKey ?? "",
+      pluginDaemonKey: creds.pluginDaemonKey,
+      pluginInnerApiKey: creds.pluginInnerApiKey,
+      sandboxApiKey: creds.sandboxApiKey,
+      weaviateApiKey: creds.weaviateApiKey,
+    },
+    storage: { storageClassName: cfg.storageClass },
+    postgresql: {
+      enabled: cfg.postgresEnabled,
+      auth: { username: cfg.postgresUser, password: creds.postgresPassword, database: cfg.postgresDatabase, pluginDatabase: "" },
+      persistence: { size: cfg.sizes.postgres, storageClass: "" },
+      external: { host: cfg.postgresHost ?? "", port: cfg.postgresPort ? String(cfg.postgresPort) : "" },
+    },
+    redis: {
+      enabled: cfg.redisEnabled,
+      auth: { password: creds.redisPassword },
+      persistence: { size: cfg.sizes.redis, storageClass: "" },
+      external: { host: cfg.redisHost ?? "", port: cfg.redisPort ? String(cfg.redisPort) : "" },
+    },
+    weaviate: {
+      enabled: true,
+      image: { repository: img.weaviateRepository, tag: img.weaviateTag },
+      persistence: { enabled: true, size: cfg.sizes.weaviate, storageClass: cfg.weaviateStorageClass },
+    },
+    dify: {
+      fileStorage: {
+        enabled: true,
+        size: cfg.sizes.difyFiles,
+        storageClass: cfg.filesStorageClass === cfg.storageClass ? "" : cfg.filesStorageClass,
+        accessMode: cfg.filesAccessMode,
+        s3: cfg.s3
+          ? { enabled: true, endpoint: cfg.s3.endpoint, bucket: cfg.s3.bucket, region: cfg.s3.region, accessKey: cfg.s3.accessKey, secretKey: cfg.s3.secretKey, addressStyle: cfg.s3.addressStyle }
+          : { enabled: false },
+      },
+      marketplaceEnabled: cfg.marketplaceEnabled,
+      pipMirrorUrl: cfg.pipMirrorUrl,
+    },
+    pluginDaemon: { persistence: { size: cfg.sizes.pluginDaemon, storageClass: "" } },
+    ssrfProxy: { enabled: cfg.ssrfProxy },
+    networkPolicy: { enabled: cfg.networkPolicy, ingressNamespaces: traefikNamespace ? [traefikNamespace] : [] },
+    tests: { enabled: true },
+    deployment: { chartDigest },
+  };
+}
