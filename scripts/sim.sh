@@ -71,7 +71,7 @@ wait_for() {
 }
 
 stop_all() {
-  local names=(address kwok kube-scheduler kube-controller-manager kube-apiserver etcd)
+  local names=(traefik address kwok kube-scheduler kube-controller-manager kube-apiserver etcd)
   for n in "${names[@]}"; do
     if [ -f "$state/$n.pid" ]; then
       local pid; pid=$(cat "$state/$n.pid")
@@ -183,7 +183,7 @@ up() {
     --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake --cidr 10.244.0.0/16 \
     --node-ip 10.0.0.10 -c "$repo/sim/stages/lifecycle.yaml" -c "$repo/sim/stages/volume.yaml"
 
-  kc apply -f "$repo/sim/nkp-base.yaml" >/dev/null
+  kc apply -f "$repo/sim/nkp-base.yaml" -f "$repo/sim/traefik-crds.yaml" >/dev/null
   [ "$ingressclass" = yes ] || kc delete ingressclass kommander-traefik >/dev/null
   wait_for kube-controller-manager 60 sh -c "'$bin/kubectl' --kubeconfig '$kubeconfig' -n default get serviceaccount default"
   wait_for kwok 60 sh -c "'$bin/kubectl' --kubeconfig '$kubeconfig' get node nkp-worker-0 -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -qx True"
