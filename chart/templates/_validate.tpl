@@ -41,7 +41,7 @@
 {{- else if ne $v.images.web.basePath $path -}}
 {{- $e = append $e (printf "images.web.basePath (%q) must equal expose.path (%q): the web image only works under the base path it was built with" $v.images.web.basePath $path) -}}
 {{- end -}}
-{{- else if and $v.images.web.basePath (ne $v.images.web.basePath "/") -}}
+{{- else if and (eq $path "/") $v.images.web.basePath (ne $v.images.web.basePath "/") -}}
 {{- $e = append $e (printf "images.web.basePath is %q but expose.path is /: use the stock web image or set expose.path=%s" $v.images.web.basePath $v.images.web.basePath) -}}
 {{- end -}}
 {{- if not $v.storage.storageClassName }}{{ $e = append $e "storage.storageClassName is required (NKP: nutanix-volume)" }}{{ end -}}
