@@ -232,7 +232,8 @@ describe("chart: exposure", () => {
     const docs = renderOk(base);
     const web = find(docs, "Ingress", "dify-web");
     const api = find(docs, "Ingress", "dify-api");
-    assert.deepStrictEqual(paths(web), ["/dify->dify-web"]);
+    assert.deepStrictEqual(paths(web), ["/dify->dify-web", "/dify/->dify-web"]);
+    assert.deepStrictEqual(web.spec.rules[0].http.paths.map((p: any) => p.pathType), ["Exact", "Prefix"]);
     assert.deepStrictEqual(paths(api), [
       "/dify/console/api->dify-api", "/dify/api->dify-api", "/dify/v1->dify-api", "/dify/files->dify-api",
       "/dify/mcp->dify-api", "/dify/triggers->dify-api", "/dify/e/->dify-plugin-daemon",

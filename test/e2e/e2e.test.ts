@@ -1,0 +1,343 @@
+/**
+ * End to end: the real Pulumi engine (Automation API, inline program = index.ts) with the
+ * built kubernetes and random providers, against the simulated NKP cluster; a real Traefik
+ * routes the release's Ingresses to loopback stubs.
+ */
+import * as assert from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import * as https from "https";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { repoRoot, tool } from "../lib/paths";
+import { runStack, Sim, StackRun, startSim } from "../lib/sim";
+
+const webImage = "registry.example.local/dify/dify-web:1.11.4-dify";
+const lbIp = "198.51.100.10";
+
+function ok(run: StackRun): any {
+  assert.strictEqual(run.status, 0, `engine run failed:\n${run.stderr.slice(-4000)}`);
+  return run.result;
+}
+
+/** Live (not terminating) pods of the namespace: name prefix (component) -> uid. */
+function podUids(sim: Sim, ns = "dify"): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of sim.getJson(["-n", ns, "get", "pods"]).items) {
+    if (p.metadata.deletionTimestamp || p.metadata.ownerReferences?.[0]?.kind === "Job") continue;
+    out[p.metadata.labels["app.kubernetes.io/component"]] = p.metadata.uid;
+  }
+  return out;
+}
+
+function assertAllReady(sim: Sim, ns = "dify"): void {
+  for (const kind of ["deployments", "statefulsets"]) {
+    const items = sim.getJson(["-n", ns, "get", kind]).items;
+    assert.ok(items.length > 0, `no ${kind}`);
+    for (const d of items) assert.strictEqual(d.status.readyReplicas ?? 0, d.spec.replicas, `${kind}/${d.metadata.name} not ready`);
+  }
+}
+
+function secretData(sim: Sim, ns: string, name: string): Record<string, string> {
+  const s = sim.getJson(["-n", ns, "get", "secret", name]);
+  return Object.fromEntries(Object.entries<string>(s.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
+}
+
+/** A loopback HTTP stub that records the paths it receives. */
+async function stub(name: string): Promise<{ port: number; seen: string[]; close: () => void }> {
+  const seen: string[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push(req.url ?? "");
+    res.end(name);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return { port: (server.address() as net.AddressInfo).port, seen, close: () => server.close() };
+}
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  const mod = url.startsWith("https") ? https : http;
+  return new Promise((resolve, reject) => {
+    mod.get(url, { rejectUnauthorized: false, timeout: 5000 }, (res) => {
+      let body = "";
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on("error", reject);
+  });
+}
+
+/**
+ * Points the release's web, api and plugin-daemon Services at loopback stubs (ExternalName
+ * localhost, test only), starts Traefik, and returns a request function and the stubs.
+ */
+async function routeThroughTraefik(sim: Sim) {
+  const stubs = { web: await stub("web"), api: await stub("api"), "plugin-daemon": await stub("plugin-daemon") };
+  for (const [component, s] of Object.entries(stubs)) {
+    sim.kubectl(["-n", "dify", "delete", "service", `dify-${component}`]);
+    sim.kubectl(["apply", "-f", "-"], JSON.stringify({
+      apiVersion: "v1", kind: "Service", metadata: { name: `dify-${component}`, namespace: "dify" },
+      spec: { type: "ExternalName", externalName: "localhost", ports: [{ name: "http", port: s.port }] },
+    }));
+  }
+  const ports = JSON.parse(execFileSync("bash", [path.join(repoRoot, "scripts", "traefik.sh"), "start", "--state-dir", sim.stateDir], { encoding: "utf8" }));
+  // Wait until Traefik has computed the release's routers.
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    const routers = JSON.parse((await get(`http://127.0.0.1:${ports.api}/api/http/routers`)).body);
+    if (routers.filter((r: any) => r.provider === "kubernetes").length >= 8) break;
+    if (Date.now() > deadline) throw new Error(`Traefik computed no routers for the release: ${JSON.stringify(routers.map((r: any) => r.rule))}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const reset = () => Object.values(stubs).forEach((s) => s.seen.splice(0));
+  const through = async (p: string, entry: "websecure" | "web" = "websecure") => {
+    reset();
+    const res = await get(`${entry === "websecure" ? "https" : "http"}://127.0.0.1:${ports[entry]}${p}`);
+    const hit = Object.entries(stubs).find(([, s]) => s.seen.length > 0);
+    return { status: res.status, backend: hit?.[0], path: hit?.[1].seen[0] };
+  };
+  const stop = () => {
+    Object.values(stubs).forEach((s) => s.close());
+    execFileSync("bash", [path.join(repoRoot, "scripts", "traefik.sh"), "stop", "--state-dir", sim.stateDir]);
+  };
+  return { through, stop };
+}
+
+describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
+  this.timeout(600000);
+  let sim: Sim;
+  let state: string;
+  const up = (stack: string, config: string[] = []) => runStack(sim, state, "up", stack, ["--config", `webImage=${webImage}`, ...config]);
+
+  before(() => {
+    sim = startSim("e2e");
+    state = fs.mkdtempSync(path.join(os.tmpdir(), "dify-e2e-state-"));
+  });
+  after(() => sim?.down());
+
+  let firstUids: Record<string, string>;
+
+  it("1. a fresh stack finds kommander-traefik, installs the release, and outputs the URLs", () => {
+    const r = ok(up("dev"));
+    assert.strictEqual(r.result, "succeeded");
+    assert.strictEqual(r.outputs.url, `https://${lbIp}/dify`);
+    assert.strictEqual(r.outputs.setupUrl, `https://${lbIp}/dify/install`);
+    assert.strictEqual(r.outputs.traefikService, "kommander/kommander-traefik");
+    assert.strictEqual(r.outputs.address, lbIp);
+    assert.strictEqual(r.outputs.initPassword, "[secret]");
+    assertAllReady(sim);
+    const job = sim.getJson(["-n", "dify", "get", "job", "dify-migrate"]);
+    assert.strictEqual(job.status.succeeded, 1);
+    const components = Object.keys(podUids(sim)).sort();
+    assert.deepStrictEqual(components, ["api", "plugin-daemon", "postgresql", "redis", "sandbox", "weaviate", "web", "worker", "worker-beat"]);
+    firstUids = podUids(sim);
+  });
+
+  it("keeps secrets out of stack outputs and the engine's log", () => {
+    const secrets = secretData(sim, "dify", "dify-credentials");
+    const run = runStack(sim, state, "outputs", "dev");
+    for (const v of Object.values(secrets)) {
+      assert.ok(!run.stdout.includes(v) && !run.stderr.includes(v), "a credential appeared in the output");
+    }
+    assert.ok(secrets.INIT_PASSWORD.length <= 30);
+  });
+
+  it("2. up again with nothing changed: preview --expect-no-changes passes and no pod is recreated", () => {
+    ok(runStack(sim, state, "preview", "dev", ["--expect-no-changes", "--config", `webImage=${webImage}`]));
+    const r = ok(up("dev"));
+    assert.deepStrictEqual(Object.keys(r.resourceChanges).filter((k) => k !== "same" && k !== "read"), []);
+    assert.deepStrictEqual(podUids(sim), firstUids);
+  });
+
+  it("3. a Dify-only change (the public host) recreates the app pods, never the data stores", () => {
+    ok(up("dev", ["--config", "externalHost=dify.example.com"]));
+    const now = podUids(sim);
+    for (const c of ["api", "worker", "worker-beat", "web"]) assert.notStrictEqual(now[c], firstUids[c], `${c} was not recreated`);
+    for (const c of ["postgresql", "redis", "weaviate", "sandbox"]) assert.strictEqual(now[c], firstUids[c], `${c} was recreated`);
+    const api = sim.getJson(["-n", "dify", "get", "deployment", "dify-api"]);
+    const env = api.spec.template.spec.containers[0].env;
+    assert.strictEqual(env.find((e: any) => e.name === "CONSOLE_API_URL").value, "https://dify.example.com/dify");
+  });
+
+  it("4. an image tag change runs the migration Job again for the new version", () => {
+    const before = sim.getJson(["-n", "dify", "get", "job", "dify-migrate"]).metadata.uid;
+    ok(up("dev", ["--config", "externalHost=dify.example.com", "--config", "imageTag=1.11.5",
+      "--config", "pluginDaemonTag=0.5.2-local", "--config", "sandboxTag=0.2.12", "--config", "weaviateTag=1.27.0",
+      "--config", "postgresTag=16.10", "--config", "redisTag=7.4.5", "--config", "ssrfProxyTag=6.6-24.04_beta"]));
+    const job = sim.getJson(["-n", "dify", "get", "job", "dify-migrate"]);
+    assert.notStrictEqual(job.metadata.uid, before);
+    assert.strictEqual(job.status.succeeded, 1);
+    assert.strictEqual(job.spec.template.spec.containers[0].image, "langgenius/dify-api:1.11.5");
+    const api = sim.getJson(["-n", "dify", "get", "deployment", "dify-api"]);
+    assert.strictEqual(api.spec.template.spec.containers[0].image, "langgenius/dify-api:1.11.5");
+    assertAllReady(sim);
+  });
+
+  it("7. a real Traefik routes /dify: api and daemon stripped, web with the prefix, websecure only", async () => {
+    ok(up("dev"));
+    const t = await routeThroughTraefik(sim);
+    try {
+      assert.deepStrictEqual(await t.through("/dify/console/api/x"), { status: 200, backend: "api", path: "/console/api/x" });
+      assert.deepStrictEqual(await t.through("/dify/v1/chat-messages"), { status: 200, backend: "api", path: "/v1/chat-messages" });
+      assert.deepStrictEqual(await t.through("/dify/files/abc/file-preview"), { status: 200, backend: "api", path: "/files/abc/file-preview" });
+      assert.deepStrictEqual(await t.through("/dify/apps"), { status: 200, backend: "web", path: "/dify/apps" });
+      assert.deepStrictEqual(await t.through("/dify/_next/static/x.js"), { status: 200, backend: "web", path: "/dify/_next/static/x.js" });
+      assert.deepStrictEqual(await t.through("/dify"), { status: 200, backend: "web", path: "/dify" });
+      assert.deepStrictEqual(await t.through("/dify/e/abc"), { status: 200, backend: "plugin-daemon", path: "/e/abc" });
+      assert.deepStrictEqual(await t.through("/dify/explore"), { status: 200, backend: "web", path: "/dify/explore" });
+      assert.deepStrictEqual(await t.through("/difyx"), { status: 404, backend: undefined, path: undefined });
+      assert.deepStrictEqual(await t.through("/other"), { status: 404, backend: undefined, path: undefined });
+      assert.deepStrictEqual(await t.through("/dify/apps", "web"), { status: 404, backend: undefined, path: undefined });
+    } finally {
+      t.stop();
+    }
+  });
+
+  it("5. destroy keeps the data; a re-created stack reuses it with the same credentials", () => {
+    const pvcs = () => Object.fromEntries(sim.getJson(["-n", "dify", "get", "pvc"]).items.map((p: any) => [p.metadata.name, p.metadata.uid]));
+    const pvcsBefore = pvcs();
+    const credsBefore = secretData(sim, "dify", "dify-credentials");
+    ok(runStack(sim, state, "destroy", "dev"));
+    assert.deepStrictEqual(sim.getJson(["-n", "dify", "get", "deployments,statefulsets"]).items, []);
+    assert.deepStrictEqual(sim.getJson(["-n", "dify", "get", "secrets", "-l", "owner=helm"]).items, []);
+    assert.deepStrictEqual(pvcs(), pvcsBefore);
+    assert.deepStrictEqual(Object.keys(pvcsBefore).sort(), ["data-dify-postgresql-0", "data-dify-redis-0", "data-dify-weaviate-0", "dify-files", "dify-plugin-daemon"]);
+    ok(runStack(sim, state, "rm", "dev"));
+
+    const run = up("dev-again");
+    const r = ok(run);
+    assert.match(run.stderr, /Credentials kept from the existing Secret dify\/dify-credentials: secretKey, initPassword, postgresPassword/);
+    assert.strictEqual(r.outputs.url, `https://${lbIp}/dify`);
+    assertAllReady(sim);
+    assert.deepStrictEqual(pvcs(), pvcsBefore, "PVCs were replaced");
+    const credsAfter = secretData(sim, "dify", "dify-credentials");
+    assert.deepStrictEqual(credsAfter, credsBefore, "credentials changed against retained data");
+  });
+});
+
+describe("e2e: root mode and plain Helm on the simulated NKP", function () {
+  this.timeout(600000);
+  let sim: Sim;
+  let state: string;
+
+  before(() => {
+    sim = startSim("e2e-root");
+    state = fs.mkdtempSync(path.join(os.tmpdir(), "dify-e2e-root-"));
+  });
+  after(() => sim?.down());
+
+  it("7. root mode with the stock web image: everything at /, routed by a real Traefik", async () => {
+    const r = ok(runStack(sim, state, "up", "root", ["--config", "path=/"]));
+    assert.strictEqual(r.outputs.url, `https://${lbIp}`);
+    assert.ok(!sim.getJson(["-n", "dify", "get", "middlewares.traefik.io"]).items.length);
+    const web = sim.getJson(["-n", "dify", "get", "deployment", "dify-web"]);
+    assert.strictEqual(web.spec.template.spec.containers[0].image, "langgenius/dify-web:1.11.4");
+    const t = await routeThroughTraefik(sim);
+    try {
+      assert.deepStrictEqual(await t.through("/console/api/x"), { status: 200, backend: "api", path: "/console/api/x" });
+      assert.deepStrictEqual(await t.through("/apps"), { status: 200, backend: "web", path: "/apps" });
+      assert.deepStrictEqual(await t.through("/e/abc"), { status: 200, backend: "plugin-daemon", path: "/e/abc" });
+      assert.deepStrictEqual(await t.through("/explore"), { status: 200, backend: "web", path: "/explore" });
+      assert.deepStrictEqual(await t.through("/apps", "web"), { status: 404, backend: undefined, path: undefined });
+    } finally {
+      t.stop();
+    }
+  });
+
+  const helmSets = [
+    "expose.ingressClassName=kommander-traefik", "expose.path=/", "external.scheme=https", `external.host=${lbIp}`,
+    "images.dify.repository=langgenius/dify", "images.dify.tag=1.11.4",
+    "images.pluginDaemon.repository=langgenius/dify-plugin-daemon", "images.pluginDaemon.tag=0.5.2-local",
+    "images.sandbox.repository=langgenius/dify-sandbox", "images.sandbox.tag=0.2.12",
+    "images.postgres.repository=postgres", "images.postgres.tag=16.10", "images.redis.repository=redis", "images.redis.tag=7.4.5",
+    "weaviate.image.repository=semitechnologies/weaviate", "weaviate.image.tag=1.27.0", "weaviate.persistence.size=50Gi",
+    "weaviate.persistence.storageClass=nutanix-volume", "storage.storageClassName=nutanix-volume",
+    "postgresql.auth.username=dify", "postgresql.auth.database=dify", "postgresql.persistence.size=20Gi",
+    "redis.persistence.size=8Gi", "dify.fileStorage.size=20Gi", "pluginDaemon.persistence.size=10Gi",
+  ];
+  const helmSecrets = ["secrets.difySecretKey", "secrets.initPassword", "secrets.pluginDaemonKey", "secrets.pluginInnerApiKey",
+    "secrets.sandboxApiKey", "secrets.weaviateApiKey", "postgresql.auth.password", "redis.auth.password"]
+    .map((k) => `${k}=${require("crypto").randomBytes(12).toString("hex")}`);
+  const helm = (args: string[]) => spawnSync(tool("helm"), ["--kubeconfig", sim.kubeconfig, ...args], { encoding: "utf8" });
+
+  it("8. plain helm upgrade --install with --set only: validates server-side and becomes ready", () => {
+    const sets = [...helmSets, ...helmSecrets].flatMap((s) => ["--set", s]);
+    const dry = helm(["upgrade", "--install", "plain", path.join(repoRoot, "chart"), "-n", "plain", "--create-namespace", "--dry-run=server", ...sets]);
+    assert.strictEqual(dry.status, 0, dry.stderr);
+    const r = helm(["upgrade", "--install", "plain", path.join(repoRoot, "chart"), "-n", "plain", "--create-namespace", "--wait", "--wait-for-jobs", "--timeout", "5m", ...sets]);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assertAllReady(sim, "plain");
+    assert.strictEqual(sim.getJson(["-n", "plain", "get", "job", "plain-dify-migrate"]).status.succeeded, 1);
+  });
+
+  it("8. plain helm without a required value fails with that value's message and installs nothing", () => {
+    const sets = [...helmSets.filter((s) => !s.startsWith("external.host=")), ...helmSecrets].flatMap((s) => ["--set", s]);
+    const r = helm(["upgrade", "--install", "plain2", path.join(repoRoot, "chart"), "-n", "plain2", "--create-namespace", ...sets]);
+    assert.notStrictEqual(r.status, 0);
+    assert.match(r.stderr, /external\.host is required/);
+    assert.deepStrictEqual(sim.getJson(["-n", "plain2", "get", "all"]).items, []);
+  });
+});
+
+describe("e2e: faults are refused before anything changes", function () {
+  this.timeout(300000);
+
+  /** Runs up and asserts it failed with the message and left no trace in the cluster. */
+  function refused(sim: Sim, state: string, config: string[], message: RegExp) {
+    const run = runStack(sim, state, "up", `fault-${Date.now()}`, ["--config", `webImage=${webImage}`, ...config]);
+    assert.notStrictEqual(run.status, 0, "up succeeded");
+    assert.match(run.stderr, message);
+    assert.strictEqual(sim.tryKubectl(["get", "namespace", "dify"]).status, 1, "namespace dify was created");
+  }
+
+  describe("on a cluster without Traefik", () => {
+    let sim: Sim;
+    let state: string;
+    before(() => {
+      sim = startSim("fault-none", ["--no-traefik"]);
+      state = fs.mkdtempSync(path.join(os.tmpdir(), "dify-fault-"));
+    });
+    after(() => sim?.down());
+
+    it("no Traefik Service", () => refused(sim, state, [], /No LoadBalancer Service of the platform Traefik found.*dify:traefikNamespace/s));
+    it("an override naming a missing Service", () =>
+      refused(sim, state, ["--config", "traefikNamespace=ingress", "--config", "traefikServiceName=edge"], /ingress\/edge .*does not exist/));
+    it("bad config values, all listed at once", () =>
+      refused(sim, state, ["--config", "path=dify", "--config", "postgresSize=20GB", "--config", "externalHost=https://x.example"],
+        /dify:path "dify" must start with \/.*dify:externalHost .*must not contain a scheme.*dify:postgresSize "20GB"/s));
+    it("a sub-path without a base-path web image", () => {
+      const run = runStack(sim, state, "up", "no-web", []);
+      assert.notStrictEqual(run.status, 0);
+      assert.match(run.stderr, /official dify-web image only serves at "\/".*build-web-image\.sh/s);
+    });
+  });
+
+  it("two Traefik candidates", () => {
+    const sim = startSim("fault-two", ["--two-traefik"]);
+    try {
+      refused(sim, fs.mkdtempSync(path.join(os.tmpdir(), "dify-fault-")), [], /Several LoadBalancer Services match .*kommander\/kommander-traefik.*kommander-default-workspace\/kommander-traefik/s);
+    } finally {
+      sim.down();
+    }
+  });
+
+  it("the address never assigned: a bounded wait pointing at MetalLB", () => {
+    const sim = startSim("fault-pending", ["--address-pending"]);
+    try {
+      const t0 = Date.now();
+      refused(sim, fs.mkdtempSync(path.join(os.tmpdir(), "dify-fault-")), ["--config", "addressTimeoutSeconds=3"], /no LoadBalancer address after 3s.*MetalLB/s);
+      assert.ok(Date.now() - t0 < 120000);
+    } finally {
+      sim.down();
+    }
+  });
+
+  it("the IngressClass missing", () => {
+    const sim = startSim("fault-class", ["--no-ingressclass"]);
+    try {
+      refused(sim, fs.mkdtempSync(path.join(os.tmpdir(), "dify-fault-")), [], /IngressClass kommander-traefik .*does not exist/);
+    } finally {
+      sim.down();
+    }
+  });
+});
