@@ -37,19 +37,26 @@ stamp() {
   { echo "$tool"; cat "$@"; } | sha256sum | cut -c1-32
 }
 
+# says PATTERN CMD... -> 0 when CMD's output contains PATTERN (output captured whole: no SIGPIPE)
+says() {
+  local pattern=$1 out; shift
+  out=$("$@" 2>/dev/null) || true
+  [[ $out == *"$pattern"* ]]
+}
+
 # current TOOL -> 0 when the built binary is at the pinned version
 current() {
   case $1 in
-    helm) "$bin/helm" version --short 2>/dev/null | grep -q "^$HELM3" ;;
-    helm4) "$bin/helm4" version --short 2>/dev/null | grep -q "^$HELM4" ;;
+    helm) says "$HELM3" "$bin/helm" version --short ;;
+    helm4) says "$HELM4" "$bin/helm4" version --short ;;
     kube)
       for b in kube-apiserver kube-controller-manager kube-scheduler; do
-        "$bin/$b" --version 2>/dev/null | grep -q "Kubernetes $K8S$" || return 1
+        says "Kubernetes $K8S" "$bin/$b" --version || return 1
       done
-      "$bin/kubectl" version --client 2>/dev/null | grep -q "Client Version: $K8S" ;;
-    etcd) "$bin/etcd" --version 2>/dev/null | grep -q "etcd Version: $ETCD" ;;
-    kwok) "$bin/kwok" --version 2>/dev/null | grep -q "$KWOK" ;;
-    traefik) "$bin/traefik" version 2>/dev/null | grep -q "Version: *$TRAEFIK" ;;
+      says "Client Version: $K8S" "$bin/kubectl" version --client ;;
+    etcd) says "etcd Version: $ETCD" "$bin/etcd" --version ;;
+    kwok) says "kwok version $KWOK" "$bin/kwok" --version ;;
+    traefik) says "$TRAEFIK" "$bin/traefik" version ;;
     pulumi) [ "$("$bin/pulumi" version 2>/dev/null)" = "$PULUMI" ] ;;
     pulumi-resource-kubernetes)
       [ -x "$bin/$1" ] && [ "$(cat "$bin/.stamp-$1" 2>/dev/null)" = "$(stamp "$1" "$repo/tools/pulumi-kubernetes/go.mod" "$repo/tools/pulumi-kubernetes/go.sum")" ] ;;
