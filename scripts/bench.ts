@@ -10,10 +10,8 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { runStack, startSim } from "../test/lib/sim";
-import { baseValues, merge, renderOk, workloads, podSpec } from "../test/chart/render";
+import { baseValues, merge, renderOk, totalRequests } from "../test/chart/render";
 import { tool } from "../test/lib/paths";
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { quantityToScalar } = require("@kubernetes/client-node/dist/util.js");
 
 function timed<T>(fn: () => T): [T, number] {
   const t0 = process.hrtime.bigint();
@@ -39,14 +37,7 @@ try {
   fs.rmSync(file);
   if (helm.status !== 0) throw new Error(helm.stderr);
 
-  let cpu = 0;
-  let mem = 0;
-  for (const w of workloads(renderOk(values)).filter((d) => d.kind !== "Pod")) {
-    for (const c of podSpec(w).containers) {
-      cpu += Number(quantityToScalar(c.resources.requests.cpu)) * (w.spec.replicas ?? 1);
-      mem += Number(quantityToScalar(c.resources.requests.memory)) * (w.spec.replicas ?? 1);
-    }
-  }
+  const { cpu, memory: mem } = totalRequests(renderOk(values));
   console.log(`pulumi up, fresh stack to all Ready : ${tFirst.toFixed(1)} s`);
   console.log(`pulumi up, nothing changed          : ${tSecond.toFixed(1)} s`);
   console.log(`helm upgrade --install --wait       : ${tHelm.toFixed(1)} s`);

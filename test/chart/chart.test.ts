@@ -4,9 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { tool } from "../lib/paths";
-import { baseValues, chartDir, containers, envOf, find, merge, podSpec, render, renderOk, workloads } from "./render";
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { quantityToScalar } = require("@kubernetes/client-node/dist/util.js");
+import { baseValues, chartDir, containers, envOf, find, merge, podSpec, render, renderOk, totalRequests, workloads } from "./render";
 
 const base = baseValues();
 const secretValues = (v: any) => [
@@ -351,16 +349,7 @@ describe("chart: images, storage, security", () => {
   });
 
   it("requests at most 2 vCPU and 4 GiB in total by default", () => {
-    const docs = renderOk(base);
-    let cpu = 0;
-    let mem = 0;
-    for (const w of workloads(docs).filter((d) => d.kind !== "Pod")) {
-      const replicas = w.spec.replicas ?? 1;
-      for (const c of podSpec(w).containers) {
-        cpu += Number(quantityToScalar(c.resources.requests.cpu)) * replicas;
-        mem += Number(quantityToScalar(c.resources.requests.memory)) * replicas;
-      }
-    }
+    const { cpu, memory: mem } = totalRequests(renderOk(base));
     assert.ok(cpu <= 2, `total CPU requests ${cpu}`);
     assert.ok(mem <= 4 * 1024 ** 3, `total memory requests ${mem / 1024 ** 2}Mi`);
   });

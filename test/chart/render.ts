@@ -97,3 +97,19 @@ export function envOf(d: any, container?: string): Record<string, any> {
 }
 
 export const workloads = (docs: any[]) => docs.filter((d) => ["Deployment", "StatefulSet", "Job", "Pod"].includes(d.kind));
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { quantityToScalar } = require("@kubernetes/client-node/dist/util.js");
+
+/** Sum of the main containers' requests of the long-running and Job workloads (CPU cores, bytes). */
+export function totalRequests(docs: any[]): { cpu: number; memory: number } {
+  let cpu = 0;
+  let memory = 0;
+  for (const w of workloads(docs).filter((d) => d.kind !== "Pod")) {
+    for (const c of podSpec(w).containers) {
+      cpu += Number(quantityToScalar(c.resources.requests.cpu)) * (w.spec.replicas ?? 1);
+      memory += Number(quantityToScalar(c.resources.requests.memory)) * (w.spec.replicas ?? 1);
+    }
+  }
+  return { cpu, memory };
+}

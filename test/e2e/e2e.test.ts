@@ -7,12 +7,11 @@ import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
-import * as https from "https";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { repoRoot, tool } from "../lib/paths";
-import { runStack, Sim, StackRun, startSim } from "../lib/sim";
+import { httpGet, runStack, Sim, StackRun, startSim } from "../lib/sim";
 
 const webImage = "registry.example.local/dify/dify-web:1.11.4-dify";
 const lbIp = "198.51.100.10";
@@ -56,16 +55,6 @@ async function stub(name: string): Promise<{ port: number; seen: string[]; close
   return { port: (server.address() as net.AddressInfo).port, seen, close: () => server.close() };
 }
 
-function get(url: string): Promise<{ status: number; body: string }> {
-  const mod = url.startsWith("https") ? https : http;
-  return new Promise((resolve, reject) => {
-    mod.get(url, { rejectUnauthorized: false, timeout: 5000 }, (res) => {
-      let body = "";
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on("error", reject);
-  });
-}
 
 /**
  * Points the release's web, api and plugin-daemon Services at loopback stubs (ExternalName
@@ -84,7 +73,7 @@ async function routeThroughTraefik(sim: Sim) {
   // Wait until Traefik has computed the release's routers.
   const deadline = Date.now() + 30000;
   for (;;) {
-    const routers = JSON.parse((await get(`http://127.0.0.1:${ports.api}/api/http/routers`)).body);
+    const routers = JSON.parse((await httpGet(`http://127.0.0.1:${ports.api}/api/http/routers`)).body);
     if (routers.filter((r: any) => r.provider === "kubernetes").length >= 8) break;
     if (Date.now() > deadline) throw new Error(`Traefik computed no routers for the release: ${JSON.stringify(routers.map((r: any) => r.rule))}`);
     await new Promise((r) => setTimeout(r, 300));
@@ -92,7 +81,7 @@ async function routeThroughTraefik(sim: Sim) {
   const reset = () => Object.values(stubs).forEach((s) => s.seen.splice(0));
   const through = async (p: string, entry: "websecure" | "web" = "websecure") => {
     reset();
-    const res = await get(`${entry === "websecure" ? "https" : "http"}://127.0.0.1:${ports[entry]}${p}`);
+    const res = await httpGet(`${entry === "websecure" ? "https" : "http"}://127.0.0.1:${ports[entry]}${p}`);
     const hit = Object.entries(stubs).find(([, s]) => s.seen.length > 0);
     return { status: res.status, backend: hit?.[0], path: hit?.[1].seen[0] };
   };

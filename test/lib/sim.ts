@@ -1,6 +1,8 @@
 /** Test helpers: a simulated NKP cluster per suite, kubectl, and the engine runner. */
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
+import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import { repoRoot, tool } from "./paths";
@@ -80,4 +82,16 @@ export function runStack(sim: Sim, stateDir: string, command: string, stack: str
   );
   const result = fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, "utf8")) : undefined;
   return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr, result };
+}
+
+/** GET (http or https, self-signed accepted) to a loopback address: status and body. */
+export function httpGet(url: string): Promise<{ status: number; body: string }> {
+  const mod = url.startsWith("https") ? https : http;
+  return new Promise((resolve, reject) => {
+    mod.get(url, { rejectUnauthorized: false, timeout: 5000 }, (res) => {
+      let body = "";
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on("error", reject);
+  });
 }

@@ -2,24 +2,11 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
-import * as https from "https";
 import * as net from "net";
 import * as path from "path";
 import { repoRoot } from "../lib/paths";
-import { Sim, startSim, waitFor } from "../lib/sim";
+import { httpGet, Sim, startSim, waitFor } from "../lib/sim";
 
-/** GET through a loopback port; resolves with status and body. */
-export function get(url: string): Promise<{ status: number; body: string }> {
-  const mod = url.startsWith("https") ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = mod.get(url, { rejectUnauthorized: false, timeout: 5000 }, (res) => {
-      let body = "";
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("error", reject);
-  });
-}
 
 const isHello = (rule: string) => /^PathPrefix\(["`]\/hello["`]\)$/.test(rule);
 
@@ -153,17 +140,17 @@ spec:
       const end = Date.now() + 30000;
       let routers: any[] = [];
       while (Date.now() < end) {
-        routers = JSON.parse((await get(`http://127.0.0.1:${ports.api}/api/http/routers`)).body);
+        routers = JSON.parse((await httpGet(`http://127.0.0.1:${ports.api}/api/http/routers`)).body);
         if (routers.some((r) => isHello(r.rule))) break;
         await new Promise((r) => setTimeout(r, 300));
       }
       const router = routers.find((r) => isHello(r.rule));
       assert.ok(router, `no router for /hello in ${JSON.stringify(routers.map((r) => r.rule))}`);
       assert.deepStrictEqual(router.entryPoints, ["websecure"]);
-      const res = await get(`https://127.0.0.1:${ports.websecure}/hello/world`);
+      const res = await httpGet(`https://127.0.0.1:${ports.websecure}/hello/world`);
       assert.strictEqual(res.status, 200);
       assert.deepStrictEqual(seen, ["/hello/world"]);
-      const plain = await get(`http://127.0.0.1:${ports.web}/hello/world`);
+      const plain = await httpGet(`http://127.0.0.1:${ports.web}/hello/world`);
       assert.strictEqual(plain.status, 404, "the plain web entrypoint must not serve it");
     } finally {
       stub.close();
