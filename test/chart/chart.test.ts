@@ -371,6 +371,29 @@ describe("chart: images, storage, security", () => {
   });
 });
 
+describe("chart: existing Secret", () => {
+  it("uses global.existingSecret everywhere and renders no Secret of its own", () => {
+    const v = merge(base, { global: { existingSecret: "my-dify-credentials" } });
+    v.secrets = {};
+    v.postgresql.auth.password = "";
+    v.redis.auth.password = "";
+    const docs = renderOk(v);
+    assert.ok(!docs.some((d) => d.kind === "Secret"));
+    let refs = 0;
+    for (const w of workloads(docs)) {
+      for (const c of containers(w)) {
+        for (const e of c.env ?? []) {
+          if (!e.valueFrom?.secretKeyRef) continue;
+          refs++;
+          assert.strictEqual(e.valueFrom.secretKeyRef.name, "my-dify-credentials", `${w.metadata.name}/${c.name} ${e.name}`);
+        }
+      }
+    }
+    assert.ok(refs > 20);
+    assert.strictEqual(envOf(find(docs, "Deployment", "dify-api")).CELERY_BROKER_URL, "redis://:$(REDIS_PASSWORD)@dify-redis:6379/1");
+  });
+});
+
 describe("chart: values and validation", () => {
   it("values.yaml holds no fixed values (only empty strings, lists, maps and flags)", () => {
     const leaves = (o: any, p = ""): [string, any][] =>
