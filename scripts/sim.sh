@@ -80,8 +80,8 @@ stop_all() {
   done
   for n in "${names[@]}"; do
     if [ -f "$state/$n.pid" ]; then
-      local pid i; pid=$(cat "$state/$n.pid")
-      for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      local pid; pid=$(cat "$state/$n.pid")
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
       rm -f "$state/$n.pid"
     fi
