@@ -4,7 +4,8 @@
 # A tool is skipped when its binary already reports the pinned version (or, for binaries
 # without a version command, when its stamp matches the module files).
 #   bash scripts/tools.sh [tool...]     build all (or the named) tools
-#   bash scripts/tools.sh env           print the PATH export for a shell
+#   bash scripts/tools.sh env           print the PATH export for a shell (alias: --print-path)
+# Build logs: <cache>/logs/build-<tool>.log. GOMODCACHE/GOCACHE stay at Go's defaults.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,18 +25,20 @@ PK8S=4.25.0
 PRANDOM=4.21.1
 ALL=(helm helm4 kube etcd kwok traefik pulumi pulumi-resource-kubernetes pulumi-resource-random)
 
-if [ "${1:-}" = env ]; then
+if [ "${1:-}" = env ] || [ "${1:-}" = --print-path ]; then
   echo "export PATH=\"$bin:\$PATH\""
   exit 0
 fi
 
 export CGO_ENABLED=0 GOFLAGS=-mod=readonly
 
-# stamp TOOL FILES... -> a hash of the pinned version and the files that define the build
+# stamp TOOL@VERSION FILES... -> a hash of the pinned version and the files that define the build
 stamp() {
   local tool=$1; shift
   { echo "$tool"; cat "$@"; } | sha256sum | cut -c1-32
 }
+pk8s_stamp() { stamp "pulumi-resource-kubernetes@$PK8S" "$repo"/tools/pulumi-kubernetes/go.{mod,sum}; }
+random_stamp() { stamp "pulumi-resource-random@$PRANDOM" "$repo"/tools/random-provider/go.{mod,sum} "$repo"/tools/random-provider/*.go; }
 
 # says PATTERN CMD... -> 0 when CMD's output contains PATTERN (output captured whole: no SIGPIPE)
 says() {
@@ -59,10 +62,9 @@ current() {
     traefik) says "$TRAEFIK" "$bin/traefik" version ;;
     pulumi) [ "$("$bin/pulumi" version 2>/dev/null)" = "$PULUMI" ] ;;
     pulumi-resource-kubernetes)
-      [ -x "$bin/$1" ] && [ "$(cat "$bin/.stamp-$1" 2>/dev/null)" = "$(stamp "$1" "$repo/tools/pulumi-kubernetes/go.mod" "$repo/tools/pulumi-kubernetes/go.sum")" ] ;;
+      [ -x "$bin/$1" ] && [ "$(cat "$bin/.stamp-$1" 2>/dev/null)" = "$(pk8s_stamp)" ] ;;
     pulumi-resource-random)
-      [ -x "$bin/$1" ] && [ "$(cat "$bin/.stamp-$1" 2>/dev/null)" = "$(stamp "$1" "$repo"/tools/random-provider/go.* "$repo"/tools/random-provider/*.go)" ] ;;
-    *) echo "unknown tool $1 (known: ${ALL[*]})" >&2; exit 2 ;;
+      [ -x "$bin/$1" ] && [ "$(cat "$bin/.stamp-$1" 2>/dev/null)" = "$(random_stamp)" ] ;;
   esac
 }
 
@@ -94,38 +96,64 @@ build() {
       go build -trimpath -tags osusergo,grpcnotrace -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI" \
         -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ;;
     pulumi-resource-kubernetes)
-      # main.go embeds generated files that the module zip lacks: write them from the
-      # committed schema.json (with the version set) and terraform-mapping.json.
+      # main.go embeds generated files that the module zip lacks. Write them like the
+      # upstream generate.go does (schema.json with the version set, both compacted), with
+      # node instead of `go run generate.go` (which compiles pulumi's codegen: ~45s cold).
+      # The copy is built with the tools module's go.mod/go.sum as the main module.
       local src work=$cache/build/pulumi-kubernetes
       cd "$repo/tools/pulumi-kubernetes"
       go mod download github.com/pulumi/pulumi-kubernetes/provider/v4
       src=$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes
       rm -rf "$work" && mkdir -p "$work"
       cp go.mod go.sum "$src/main.go" "$work/" && chmod -R u+w "$work"
-      cp "$src/terraform-mapping.json" "$work/terraform-mapping-embed.json"
-      node -e 'const fs=require("fs");const s=JSON.parse(fs.readFileSync(process.argv[1]));s.version=process.argv[3];fs.writeFileSync(process.argv[2],JSON.stringify(s));' \
-        "$src/schema.json" "$work/schema-embed.json" "$PK8S"
+      node -e '
+        const fs = require("fs"), path = require("path"), [src, out, version] = process.argv.slice(1);
+        const read = (f) => JSON.parse(fs.readFileSync(path.join(src, f)));
+        const schema = read("schema.json");
+        schema.version = version;
+        fs.writeFileSync(path.join(out, "schema-embed.json"), JSON.stringify(schema));
+        fs.writeFileSync(path.join(out, "terraform-mapping-embed.json"), JSON.stringify(read("terraform-mapping.json")));
+      ' "$src" "$work" "$PK8S"
       cd "$work"
       "${gobuild[@]}" "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PK8S" -o "$bin/pulumi-resource-kubernetes" .
-      stamp "$1" "$repo/tools/pulumi-kubernetes/go.mod" "$repo/tools/pulumi-kubernetes/go.sum" >"$bin/.stamp-$1" ;;
+      pk8s_stamp >"$bin/.stamp-$1" ;;
     pulumi-resource-random)
       cd "$repo/tools/random-provider"
       "${gobuild[@]}" "-s -w -X main.version=$PRANDOM" -o "$bin/pulumi-resource-random" .
-      stamp "$1" "$repo"/tools/random-provider/go.* "$repo"/tools/random-provider/*.go >"$bin/.stamp-$1" ;;
+      random_stamp >"$bin/.stamp-$1" ;;
   esac
 }
 
 tools=("$@")
 [ ${#tools[@]} -gt 0 ] || tools=("${ALL[@]}")
+for t in "${tools[@]}"; do
+  [[ " ${ALL[*]} " == *" $t "* ]] || { echo "tools: unknown tool '$t' (known: ${ALL[*]})" >&2; exit 2; }
+done
+command -v go >/dev/null || { echo "tools: go (1.26+) is not on PATH" >&2; exit 1; }
+
+# One build at a time per cache (parallel callers wait instead of clobbering each other).
+exec 9>"$cache/.tools.lock"
+if command -v flock >/dev/null; then flock 9; fi
+
 start=$SECONDS
 for t in "${tools[@]}"; do
+  if [ "$t" = pulumi-resource-random ] && [ ! -f "$repo/tools/random-provider/go.mod" ]; then
+    echo "tools: skipping $t (tools/random-provider is missing)"
+    continue
+  fi
   if current "$t"; then
     echo "tools: $t is current"
     continue
   fi
+  if [ "$t" = pulumi-resource-kubernetes ] && ! command -v node >/dev/null; then
+    echo "tools: node is needed to build $t" >&2
+    exit 1
+  fi
   t0=$SECONDS
   echo "tools: building $t (log: $logs/build-$t.log)"
-  if ! (build "$t") >"$logs/build-$t.log" 2>&1; then
+  # In the background so that set -e applies inside build (it is off in an `if` condition).
+  (build "$t") >"$logs/build-$t.log" 2>&1 &
+  if ! wait $!; then
     tail -n 30 "$logs/build-$t.log" >&2
     echo "tools: building $t failed; full log: $logs/build-$t.log" >&2
     exit 1

@@ -3,11 +3,13 @@ module dify-nkp/tools/pulumi-kubernetes
 go 1.26
 
 // v4.25.0 of the Kubernetes provider (the newest pseudo-version the module proxy serves).
-// scripts/tools.sh copies its cmd/pulumi-resource-kubernetes next to this go.mod, writes
-// the generated embed files, and builds it here.
+// Its go.mod's "sdk/v4 => ../sdk" is dropped: sdk/v4 v4.25.0 (same sources as the release).
+// scripts/tools.sh copies cmd/pulumi-resource-kubernetes/main.go and this go.mod/go.sum
+// into <cache>/build/pulumi-kubernetes, writes the generated embed files, and builds there.
+// tools.go keeps `go mod tidy` stable.
 require (
 	github.com/pulumi/pulumi-kubernetes/provider/v4 v4.0.0-20260115033456-f47bc2d6f199
-	github.com/pulumi/pulumi-kubernetes/sdk/v4 v4.24.0 // indirect
+	github.com/pulumi/pulumi-kubernetes/sdk/v4 v4.25.0 // indirect
 )
 
 require (

@@ -1,14 +1,13 @@
-// Command pulumi-resource-random is a stand-in for the official Pulumi random provider,
-// used only by this project's offline tests and demo (see README.md). It implements
-// RandomPassword and RandomBytes with the official tokens and property names.
+// Command pulumi-resource-random is a stand-in for the official Pulumi random provider, used
+// only by this project's offline tests and demo (see README.md). It implements RandomPassword
+// and RandomBytes with the official tokens, property names and Terraform semantics.
 package main
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"sort"
 
 	"github.com/blang/semver"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -18,19 +17,20 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
-// version is set with -ldflags "-X main.version=..." to the version the SDK asks for.
-var version = "0.0.0"
+// version is set at build time: -ldflags "-X main.version=4.21.1" (the version the SDK asks for).
+var version string
 
-const (
-	passwordType = "random:index/randomPassword:RandomPassword"
-	bytesType    = "random:index/randomBytes:RandomBytes"
-)
+// The Terraform provider's constant resource ID.
+const resourceID = "none"
 
+// randomProvider implements plugin.Provider; plugin.NewProviderServer turns it into the gRPC
+// ResourceProviderServer (property (un)marshalling, secrets, preview support).
 type randomProvider struct {
 	plugin.UnimplementedProvider
 }
 
 func main() {
+	// provider.Main serves gRPC on a free port and prints the port on stdout for the engine.
 	err := provider.Main("random", func(*provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
 		return plugin.NewProviderServer(&randomProvider{}), nil
 	})
@@ -39,21 +39,35 @@ func main() {
 	}
 }
 
+func pluginVersion() string {
+	if version == "" {
+		return "0.0.0-dev"
+	}
+	return version
+}
+
+func (p *randomProvider) Pkg() string                              { return "random" }
 func (p *randomProvider) Close() error                             { return nil }
 func (p *randomProvider) SignalCancellation(context.Context) error { return nil }
-func (p *randomProvider) Pkg() string                              { return "random" }
+
 func (p *randomProvider) GetPluginInfo(context.Context) (plugin.PluginInfo, error) {
-	v, err := semver.ParseTolerant(version)
+	v, err := semver.ParseTolerant(pluginVersion())
 	if err != nil {
-		return plugin.PluginInfo{}, err
+		return plugin.PluginInfo{}, fmt.Errorf("bad version %q: %w", pluginVersion(), err)
 	}
 	return plugin.PluginInfo{Version: &v}, nil
 }
 
-func (p *randomProvider) GetSchema(context.Context, plugin.GetSchemaRequest) (plugin.GetSchemaResponse, error) {
-	return plugin.GetSchemaResponse{Schema: []byte(schemaJSON())}, nil
+func (p *randomProvider) Handshake(context.Context, plugin.ProviderHandshakeRequest) (*plugin.ProviderHandshakeResponse, error) {
+	return &plugin.ProviderHandshakeResponse{AcceptSecrets: true, AcceptResources: true, AcceptOutputs: true}, nil
 }
 
+func (p *randomProvider) GetSchema(context.Context, plugin.GetSchemaRequest) (plugin.GetSchemaResponse, error) {
+	s, err := schemaJSON()
+	return plugin.GetSchemaResponse{Schema: s}, err
+}
+
+// The provider has no configuration: any is accepted.
 func (p *randomProvider) CheckConfig(_ context.Context, req plugin.CheckConfigRequest) (plugin.CheckConfigResponse, error) {
 	return plugin.CheckConfigResponse{Properties: req.News}, nil
 }
@@ -62,123 +76,98 @@ func (p *randomProvider) DiffConfig(context.Context, plugin.DiffConfigRequest) (
 	return plugin.DiffResult{Changes: plugin.DiffNone}, nil
 }
 
+// Configure: the server wrapper reports acceptSecrets and supportsPreview to the engine.
 func (p *randomProvider) Configure(context.Context, plugin.ConfigureRequest) (plugin.ConfigureResponse, error) {
 	return plugin.ConfigureResponse{}, nil
 }
 
-// Check applies the Terraform provider's defaults and reports every invalid input.
 func (p *randomProvider) Check(_ context.Context, req plugin.CheckRequest) (plugin.CheckResponse, error) {
-	news := req.News.Copy()
-	var failures []plugin.CheckFailure
-	fail := func(key, reason string) {
-		failures = append(failures, plugin.CheckFailure{Property: resource.PropertyKey(key), Reason: reason})
-	}
-	if !news.HasValue("length") && !news["length"].IsComputed() {
-		fail("length", "length is required")
-	}
-	switch req.Type {
-	case passwordType:
-		// "number" is the deprecated alias of "numeric".
-		if _, ok := news["numeric"]; !ok {
-			if v, ok := news["number"]; ok {
-				news["numeric"] = v
-			}
-		}
-		for _, key := range []string{"special", "upper", "lower", "numeric"} {
-			if _, ok := news[resource.PropertyKey(key)]; !ok {
-				news[resource.PropertyKey(key)] = resource.NewBoolProperty(true)
-			}
-		}
-		news["number"] = news["numeric"]
-		for _, key := range []string{"minLower", "minUpper", "minNumeric", "minSpecial"} {
-			if _, ok := news[resource.PropertyKey(key)]; !ok {
-				news[resource.PropertyKey(key)] = resource.NewNumberProperty(0)
-			}
-		}
-		if news.ContainsUnknowns() {
-			break
-		}
-		for _, msg := range passwordFrom(news).validate() {
-			fail("length", msg)
-		}
-	case bytesType:
-		if !news.ContainsUnknowns() && news.HasValue("length") && plain(news["length"]).NumberValue() < 1 {
-			fail("length", "length must be at least 1")
-		}
-	default:
-		return plugin.CheckResponse{}, fmt.Errorf("unknown resource type %s (this stand-in supports RandomPassword and RandomBytes)", req.Type)
+	news, failures, err := checkInputs(req.Type.String(), req.News)
+	if err != nil {
+		return plugin.CheckResponse{}, err
 	}
 	return plugin.CheckResponse{Properties: news, Failures: failures}, nil
 }
 
-// Diff: every input forces replacement, as in the Terraform random provider.
+// Diff: every input change forces replacement, as in the Terraform random provider.
 func (p *randomProvider) Diff(_ context.Context, req plugin.DiffRequest) (plugin.DiffResponse, error) {
-	changed := changedKeys(req.OldInputs, req.NewInputs)
+	changed, detailed := diffInputs(req.OldInputs, req.NewInputs)
 	if len(changed) == 0 {
 		return plugin.DiffResult{Changes: plugin.DiffNone}, nil
 	}
-	return plugin.DiffResult{Changes: plugin.DiffSome, ReplaceKeys: changed, ChangedKeys: changed, DeleteBeforeReplace: false}, nil
+	return plugin.DiffResult{
+		Changes: plugin.DiffSome, ReplaceKeys: changed, ChangedKeys: changed, DetailedDiff: detailed,
+	}, nil
 }
 
+// Create generates the values once; they stay in state until the resource is replaced.
 func (p *randomProvider) Create(_ context.Context, req plugin.CreateRequest) (plugin.CreateResponse, error) {
+	typ := req.Type.String()
+	keys, ok := outputKeys[typ]
+	if !ok {
+		return plugin.CreateResponse{}, fmt.Errorf("unsupported resource type %s", typ)
+	}
 	outs := req.Properties.Copy()
-	keys := outputKeys(req.Type)
 	if req.Preview {
 		for _, k := range keys {
 			outs[resource.PropertyKey(k)] = resource.MakeComputed(resource.NewStringProperty(""))
 		}
 		return plugin.CreateResponse{Properties: outs}, nil
 	}
-	values, err := generate(req.Type, req.Properties)
+	if req.Properties.ContainsUnknowns() {
+		return plugin.CreateResponse{}, fmt.Errorf("cannot create %s with unknown inputs", req.URN)
+	}
+	values, err := generate(typ, req.Properties)
 	if err != nil {
 		return plugin.CreateResponse{}, err
 	}
 	for k, v := range values {
 		outs[resource.PropertyKey(k)] = resource.MakeSecret(resource.NewStringProperty(v))
 	}
-	id, err := newID()
-	if err != nil {
-		return plugin.CreateResponse{}, err
-	}
-	return plugin.CreateResponse{ID: resource.ID(id), Properties: outs, Status: resource.StatusOK}, nil
+	return plugin.CreateResponse{ID: resourceID, Properties: outs, Status: resource.StatusOK}, nil
 }
 
-// Read returns the recorded state: random values never change outside Pulumi.
+// Read returns the recorded state (random values never drift). Without state (import), it
+// rebuilds the state from the ID as the Terraform provider does: the password itself for
+// RandomPassword, the base64 bytes for RandomBytes.
 func (p *randomProvider) Read(_ context.Context, req plugin.ReadRequest) (plugin.ReadResponse, error) {
+	if len(req.State) > 0 {
+		return plugin.ReadResponse{
+			ReadResult: plugin.ReadResult{ID: req.ID, Inputs: req.Inputs, Outputs: req.State},
+			Status:     resource.StatusOK,
+		}, nil
+	}
+	inputs, outs, err := importState(req.Type.String(), string(req.ID))
+	if err != nil {
+		return plugin.ReadResponse{}, err
+	}
 	return plugin.ReadResponse{
-		ReadResult: plugin.ReadResult{ID: req.ID, Inputs: req.Inputs, Outputs: req.State},
+		ReadResult: plugin.ReadResult{ID: resourceID, Inputs: inputs, Outputs: outs},
 		Status:     resource.StatusOK,
 	}, nil
 }
 
-// Update only happens when Diff found nothing to replace; generated values are kept.
+// Update is only reached without replacement, i.e. never in practice; it keeps the generated values.
 func (p *randomProvider) Update(_ context.Context, req plugin.UpdateRequest) (plugin.UpdateResponse, error) {
 	outs := req.NewInputs.Copy()
-	for _, k := range outputKeys(req.Type) {
-		outs[resource.PropertyKey(k)] = req.OldOutputs[resource.PropertyKey(k)]
+	for _, k := range outputKeys[req.Type.String()] {
+		if v, ok := req.OldOutputs[resource.PropertyKey(k)]; ok {
+			outs[resource.PropertyKey(k)] = v
+		}
 	}
 	return plugin.UpdateResponse{Properties: outs, Status: resource.StatusOK}, nil
 }
 
+// Delete has nothing to clean up.
 func (p *randomProvider) Delete(context.Context, plugin.DeleteRequest) (plugin.DeleteResponse, error) {
 	return plugin.DeleteResponse{Status: resource.StatusOK}, nil
 }
 
-func outputKeys(t interface{ String() string }) []string {
-	if t.String() == passwordType {
-		return []string{"result", "bcryptHash"}
-	}
-	return []string{"base64", "hex"}
-}
-
-func generate(t interface{ String() string }, props resource.PropertyMap) (map[string]string, error) {
-	switch t.String() {
+// generate returns the plain generated outputs of a resource from its (known) inputs.
+func generate(typ string, props resource.PropertyMap) (map[string]string, error) {
+	switch typ {
 	case passwordType:
-		spec := passwordFrom(props)
-		if problems := spec.validate(); len(problems) > 0 {
-			return nil, fmt.Errorf("invalid RandomPassword: %v", problems)
-		}
-		pw, err := generatePassword(spec)
+		pw, err := generatePassword(passwordFrom(props))
 		if err != nil {
 			return nil, err
 		}
@@ -194,102 +183,43 @@ func generate(t interface{ String() string }, props resource.PropertyMap) (map[s
 		}
 		return map[string]string{"base64": b64, "hex": hx}, nil
 	}
-	return nil, fmt.Errorf("unknown resource type %s", t.String())
+	return nil, fmt.Errorf("unsupported resource type %s", typ)
 }
 
-// plain unwraps a secret.
-func plain(v resource.PropertyValue) resource.PropertyValue {
-	for v.IsSecret() {
-		v = v.SecretValue().Element
+// importState builds inputs and outputs from an import ID.
+func importState(typ, id string) (inputs, outs resource.PropertyMap, err error) {
+	if id == "" {
+		return nil, nil, fmt.Errorf("importing %s needs an ID", typ)
 	}
-	return v
-}
-
-func passwordFrom(props resource.PropertyMap) passwordSpec {
-	num := func(k string) int {
-		v := plain(props[resource.PropertyKey(k)])
-		if v.IsNumber() {
-			return int(v.NumberValue())
+	secret := func(s string) resource.PropertyValue { return resource.MakeSecret(resource.NewStringProperty(s)) }
+	switch typ {
+	case passwordType:
+		inputs = resource.PropertyMap{"length": resource.NewNumberProperty(float64(len(id)))}
+		for _, k := range []resource.PropertyKey{"special", "upper", "lower", "numeric", "number"} {
+			inputs[k] = resource.NewBoolProperty(true)
 		}
-		return 0
-	}
-	flag := func(k string) bool {
-		v := plain(props[resource.PropertyKey(k)])
-		return v.IsBool() && v.BoolValue()
-	}
-	s := passwordSpec{
-		Length: num("length"), Special: flag("special"), Upper: flag("upper"), Lower: flag("lower"), Numeric: flag("numeric"),
-		MinLower: num("minLower"), MinUpper: num("minUpper"), MinNumeric: num("minNumeric"), MinSpecial: num("minSpecial"),
-	}
-	if v := plain(props["overrideSpecial"]); v.IsString() {
-		s.OverrideSpecial, s.HasOverride = v.StringValue(), true
-	}
-	return s
-}
-
-// changedKeys lists the input keys whose values differ, secrets compared by content.
-func changedKeys(olds, news resource.PropertyMap) []resource.PropertyKey {
-	seen := map[resource.PropertyKey]bool{}
-	for k := range olds {
-		seen[k] = true
-	}
-	for k := range news {
-		seen[k] = true
-	}
-	var out []resource.PropertyKey
-	for k := range seen {
-		if k == "__defaults" {
-			continue
+		for _, k := range []resource.PropertyKey{"minLower", "minUpper", "minNumeric", "minSpecial"} {
+			inputs[k] = resource.NewNumberProperty(0)
 		}
-		if !plain(olds[k]).DeepEquals(plain(news[k])) {
-			out = append(out, k)
+		hash, err := bcryptHash(id)
+		if err != nil {
+			return nil, nil, err
 		}
+		outs = inputs.Copy()
+		outs["result"], outs["bcryptHash"] = secret(id), secret(hash)
+		return inputs, outs, nil
+	case bytesType:
+		raw, err := base64.StdEncoding.DecodeString(id)
+		if err != nil {
+			return nil, nil, fmt.Errorf("importing RandomBytes: the ID must be the bytes in standard base64: %w", err)
+		}
+		if len(raw) == 0 {
+			return nil, nil, fmt.Errorf("importing RandomBytes: the ID holds no bytes")
+		}
+		inputs = resource.PropertyMap{"length": resource.NewNumberProperty(float64(len(raw)))}
+		outs = inputs.Copy()
+		outs["base64"], outs["hex"] = secret(id), secret(hex.EncodeToString(raw))
+		return inputs, outs, nil
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
-}
-
-func newID() (string, error) {
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(b), nil
-}
-
-func schemaJSON() string {
-	return fmt.Sprintf(`{
-  "name": "random",
-  "version": %q,
-  "description": "Stand-in for the Pulumi random provider (offline tests of dify-nkp).",
-  "resources": {
-    %q: {
-      "inputProperties": {
-        "length": {"type": "integer"}, "special": {"type": "boolean"}, "upper": {"type": "boolean"},
-        "lower": {"type": "boolean"}, "numeric": {"type": "boolean"}, "number": {"type": "boolean"},
-        "minLower": {"type": "integer"}, "minUpper": {"type": "integer"}, "minNumeric": {"type": "integer"},
-        "minSpecial": {"type": "integer"}, "overrideSpecial": {"type": "string"},
-        "keepers": {"type": "object", "additionalProperties": {"type": "string"}}
-      },
-      "requiredInputs": ["length"],
-      "properties": {
-        "length": {"type": "integer"}, "result": {"type": "string", "secret": true},
-        "bcryptHash": {"type": "string", "secret": true}
-      },
-      "required": ["length", "result", "bcryptHash"]
-    },
-    %q: {
-      "inputProperties": {
-        "length": {"type": "integer"},
-        "keepers": {"type": "object", "additionalProperties": {"type": "string"}}
-      },
-      "requiredInputs": ["length"],
-      "properties": {
-        "length": {"type": "integer"}, "base64": {"type": "string", "secret": true},
-        "hex": {"type": "string", "secret": true}
-      },
-      "required": ["length", "base64", "hex"]
-    }
-  }
-}`, version, passwordType, bytesType)
+	return nil, nil, fmt.Errorf("unsupported resource type %s", typ)
 }
