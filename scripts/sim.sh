@@ -9,7 +9,24 @@
 #   bash scripts/sim.sh down [--state-dir D]
 #   bash scripts/sim.sh status|kubeconfig [--state-dir D]
 #   bash scripts/sim.sh set-address [--state-dir D] NAMESPACE NAME IP
-set -euo pipefail
+#
+# State dir: --state-dir, else $SIM_STATE_DIR, else <repo>/.sim. It holds the kubeconfig, the
+# PKI (kept between runs), one NAME.pid and NAME.log per process, and etcd's data.
+#   up      starts a fresh, empty cluster (etcd data is wiped) and waits until the node is Ready
+#           and the default ServiceAccount exists. Already up with every process alive: says so
+#           and exits 0 (options given then are ignored: `down` first to change them). Partly
+#           up (a process died): stops the rest and starts afresh. A failed start prints the
+#           failing process's log tail, stops everything it started and keeps the logs.
+#   down    stops every process of the state dir (process groups, TERM then KILL), removes
+#           etcd's data (logs and PKI stay). Safe when nothing runs.
+#   --no-traefik       no kommander-traefik Services (the IngressClass stays)
+#   --two-traefik      a second kommander-traefik LoadBalancer in kommander-default-workspace
+#   --no-ingressclass  no IngressClass kommander-traefik
+#   --address-pending  the LoadBalancer Services never get an address (MetalLB out of IPs)
+#   --address-delay N  they get it N seconds after `up` returns (a background process)
+# Every process listens on 127.0.0.1 only; the LoadBalancer addresses (198.51.100.0/24,
+# documentation range) are written into the Service status and never contacted.
+set -Eeuo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cache=${DIFY_NKP_CACHE:-$HOME/.cache/dify-nkp}
@@ -18,10 +35,13 @@ state=${SIM_STATE_DIR:-$repo/.sim}
 LB_IP=198.51.100.10     # documentation range: written like MetalLB does, never contacted
 LB_IP_2=198.51.100.11
 
+die() { echo "sim: $*" >&2; exit 1; }
+
 cmd=${1:-}
 [ -n "$cmd" ] && shift
 traefik=one ingressclass=yes address=now delay=0
 args=()
+up_options="$*"
 while [ $# -gt 0 ]; do
   case $1 in
     --state-dir) state=$2; shift ;;
@@ -29,7 +49,9 @@ while [ $# -gt 0 ]; do
     --two-traefik) traefik=two ;;
     --no-ingressclass) ingressclass=no ;;
     --address-pending) address=never ;;
-    --address-delay) address=delayed; delay=$2; shift ;;
+    --address-delay)
+      [[ ${2:-} =~ ^[0-9]+$ ]] || die "--address-delay needs a number of seconds"
+      address=delayed; delay=$2; shift ;;
     *) args+=("$1") ;;
   esac
   shift
@@ -39,11 +61,19 @@ state=$(cd "$state" && pwd)
 kubeconfig=$state/kubeconfig
 kc() { "$bin/kubectl" --kubeconfig "$kubeconfig" "$@"; }
 
-die() { echo "sim: $*" >&2; exit 1; }
+components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 
 freeport() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
-alive() { [ -f "$state/$1.pid" ] && kill -0 "$(cat "$state/$1.pid")" 2>/dev/null; }
+# pid_running PID: alive and not a zombie (an exited child waits for init to reap it).
+pid_running() {
+  local st
+  kill -0 "$1" 2>/dev/null || return 1
+  st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  st=${st##*) }
+  [ "${st%% *}" != Z ]
+}
+alive() { [ -f "$state/$1.pid" ] && pid_running "$(cat "$state/$1.pid")"; }
 
 # start NAME CMD... : runs CMD in its own process group, logs to NAME.log
 start() {
@@ -53,9 +83,28 @@ start() {
 }
 
 fail_with_log() {
+  trap - ERR
   echo "sim: $1 failed to start; last lines of $state/$1.log:" >&2
   tail -n 25 "$state/$1.log" >&2 || true
   stop_all
+  echo "sim: stopped; logs kept in $state" >&2
+  exit 1
+}
+
+# ERR trap during up: a step (kubectl apply, a patch) failed after processes were started.
+up_failed() {
+  trap - ERR
+  echo "sim: up failed at: $1" >&2
+  echo "sim: stopping what was started" >&2
+  local n
+  for n in "${components[@]}"; do
+    if [ -f "$state/$n.pid" ] && ! alive "$n"; then
+      echo "sim: $n is not running; last lines of $state/$n.log:" >&2
+      tail -n 25 "$state/$n.log" >&2 || true
+    fi
+  done
+  stop_all
+  echo "sim: stopped; logs kept in $state" >&2
   exit 1
 }
 
@@ -81,11 +130,13 @@ stop_all() {
   for n in "${names[@]}"; do
     if [ -f "$state/$n.pid" ]; then
       local pid; pid=$(cat "$state/$n.pid")
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      for _ in $(seq 1 50); do pid_running "$pid" || break; sleep 0.1; done
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+      for _ in $(seq 1 20); do pid_running "$pid" || break; sleep 0.1; done
       rm -f "$state/$n.pid"
     fi
   done
+  rm -rf "$state/etcd" "$state/traefik.json"
 }
 
 certs() {
@@ -135,17 +186,34 @@ set_address() {
     -p "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"$3\",\"ipMode\":\"VIP\"}]}}}" >/dev/null
 }
 
+# The LoadBalancer Services to give an address, as "NAMESPACE IP" lines.
+lb_services() {
+  case $traefik in
+    one) echo "kommander $LB_IP" ;;
+    two) echo "kommander $LB_IP"; echo "kommander-default-workspace $LB_IP_2" ;;
+  esac
+}
+
 up() {
-  if alive kube-apiserver; then
-    echo "sim: already up (state $state)"
+  local n running=() dead=()
+  for n in "${components[@]}"; do
+    if alive "$n"; then running+=("$n"); elif [ -f "$state/$n.pid" ]; then dead+=("$n"); fi
+  done
+  if [ ${#running[@]} -eq ${#components[@]} ]; then
+    echo "sim: already up (state $state, started with: $(cat "$state/up-options" 2>/dev/null))"
     echo "export KUBECONFIG=$kubeconfig"
     return 0
+  fi
+  if [ ${#running[@]} -gt 0 ] || [ ${#dead[@]} -gt 0 ]; then
+    echo "sim: partly up (not running: ${dead[*]:-none}); restarting" >&2
   fi
   for t in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok; do
     [ -x "$bin/$t" ] || die "$bin/$t is missing: run 'npm run tools' (bash scripts/tools.sh) first"
   done
   stop_all
-  rm -rf "$state/etcd"
+  trap 'echo "sim: interrupted; stopping what was started" >&2; stop_all; exit 130' INT TERM
+  rm -f "$state/traefik.log" "$state/address.log"
+  echo "$up_options" >"$state/up-options"
   certs
   local t0=$SECONDS etcd_port peer_port api_port token
   etcd_port=$(freeport); peer_port=$(freeport); api_port=$(freeport)
@@ -159,6 +227,7 @@ up() {
     --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
     --initial-cluster "sim=http://127.0.0.1:$peer_port" --unsafe-no-fsync --log-level warn
   wait_for etcd 30 curl -sf "http://127.0.0.1:$etcd_port/health"
+  trap 'up_failed "$BASH_COMMAND"' ERR
 
   start kube-apiserver "$bin/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
@@ -172,7 +241,7 @@ up() {
 
   start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$kubeconfig" \
     --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
-    --leader-elect=false --bind-address 127.0.0.1 --secure-port 0 \
+    --leader-elect=false --bind-address 127.0.0.1 --secure-port 0 --node-monitor-grace-period 2m \
     --service-account-private-key-file "$state/pki/sa.key" --root-ca-file "$state/pki/ca.crt" \
     --controllers '*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller' \
     --concurrent-deployment-syncs 10 --concurrent-replicaset-syncs 10
@@ -189,27 +258,42 @@ up() {
   wait_for kwok 60 sh -c "'$bin/kubectl' --kubeconfig '$kubeconfig' get node nkp-worker-0 -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -qx True"
   alive kube-scheduler || fail_with_log kube-scheduler
 
-  case $traefik in
-    one|two) traefik_service kommander ;;
-  esac
-  [ "$traefik" = two ] && { traefik_service kommander-default-workspace; set_address kommander-default-workspace kommander-traefik "$LB_IP_2"; }
-  case $address in
-    now) [ "$traefik" = none ] || set_address kommander kommander-traefik "$LB_IP" ;;
-    delayed)
-      [ "$traefik" = none ] || start address sh -c "sleep $delay && '$bin/kubectl' --kubeconfig '$kubeconfig' -n kommander patch service kommander-traefik --subresource=status --type=merge -p '{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"$LB_IP\"}]}}}'" ;;
-    never) ;;
-  esac
+  local ns ip
+  while read -r ns ip; do
+    traefik_service "$ns"
+    case $address in
+      now) set_address "$ns" kommander-traefik "$ip" ;;
+    esac
+  done < <(lb_services)
+  if [ "$address" = delayed ] && [ "$traefik" != none ]; then
+    # Like MetalLB allocating late: a background process (address.pid, stopped by down).
+    # shellcheck disable=SC2016,SC2046
+    start address bash -c 'sim=$1 dir=$2; sleep "$3"; shift 3
+      while [ $# -gt 1 ]; do bash "$sim" set-address --state-dir "$dir" "$1" kommander-traefik "$2"; shift 2; done' \
+      sim-address "$repo/scripts/sim.sh" "$state" "$delay" $(lb_services)
+  fi
+  trap - ERR INT TERM
   echo "sim: up in $((SECONDS - t0))s (state $state, API https://127.0.0.1:$api_port)"
   echo "export KUBECONFIG=$kubeconfig"
 }
 
 case $cmd in
-  up) up ;;
+  up)
+    [ ${#args[@]} -eq 0 ] || die "unknown option for up: ${args[*]} (see the header of $0)"
+    up ;;
   down)
     stop_all
     echo "sim: down (logs kept in $state)" ;;
   status)
-    if alive kube-apiserver; then kc get nodes,svc -A; else echo "sim: down"; exit 1; fi ;;
+    for n in "${components[@]}" address traefik; do
+      if alive "$n"; then echo "sim: $n running (pid $(cat "$state/$n.pid"))"
+      elif [ "$n" = address ] && [ -f "$state/$n.pid" ]; then echo "sim: delayed address written"
+      elif [ -f "$state/$n.pid" ]; then echo "sim: $n NOT running (see $state/$n.log)"; fi
+    done
+    if alive kube-apiserver; then
+      echo "export KUBECONFIG=$kubeconfig"
+      kc get nodes,svc -A
+    else echo "sim: down"; exit 1; fi ;;
   kubeconfig) echo "$kubeconfig" ;;
   set-address)
     [ ${#args[@]} -eq 3 ] || die "usage: sim.sh set-address NAMESPACE NAME IP"

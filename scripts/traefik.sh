@@ -1,30 +1,67 @@
 #!/usr/bin/env bash
 # A real Traefik 3.6 reading Ingresses and Middlewares from the simulated cluster, like NKP's
-# kommander-traefik: entrypoints web (plain) and websecure (TLS, default self-signed
-# certificate), all on 127.0.0.1; its API on a loopback port.
-#   bash scripts/traefik.sh start --state-dir D   (the sim's state dir; prints the ports)
-#   bash scripts/traefik.sh stop --state-dir D
+# kommander-traefik: Ingress provider (class kommander-traefik) and CRD provider, ExternalName
+# Services allowed (the only way to reach a loopback stub: EndpointSlices refuse 127.0.0.1),
+# entrypoints web (plain) and websecure (TLS, Traefik's default self-signed certificate), and
+# the API (insecure, no dashboard), all on free 127.0.0.1 ports. Log and access log: D/traefik.log (appended).
+#   bash scripts/traefik.sh start [--state-dir D] [--kubeconfig K]
+#       prints {"web":P,"websecure":P,"api":P} (also written to D/traefik.json) once the API
+#       answers; the process is D/traefik.pid, its log D/traefik.log. Already running: prints
+#       the same ports and exits 0.
+#   bash scripts/traefik.sh stop [--state-dir D]     (sim.sh down stops it too)
+# D defaults to $SIM_STATE_DIR, else <repo>/.sim (the sim's state dir); K defaults to
+# D/kubeconfig (its admin token: Traefik needs to list/watch Ingresses, Services,
+# EndpointSlices, Secrets, IngressClasses and the traefik.io CRDs).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=${DIFY_NKP_CACHE:-$HOME/.cache/dify-nkp}/bin
 state=${SIM_STATE_DIR:-$repo/.sim}
+kubeconfig=
 cmd=${1:-}
 [ -n "$cmd" ] && shift
 while [ $# -gt 0 ]; do
   case $1 in
     --state-dir) state=$2; shift ;;
+    --kubeconfig) kubeconfig=$2; shift ;;
     *) echo "traefik: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
+mkdir -p "$state"
+state=$(cd "$state" && pwd)
+kubeconfig=${kubeconfig:-$state/kubeconfig}
 freeport() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+# pid_running PID: alive and not a zombie (an exited child waits for init to reap it).
+pid_running() {
+  local st
+  kill -0 "$1" 2>/dev/null || return 1
+  st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  st=${st##*) }
+  [ "${st%% *}" != Z ]
+}
+alive() { [ -f "$state/traefik.pid" ] && pid_running "$(cat "$state/traefik.pid")"; }
+
+stop() {
+  if [ -f "$state/traefik.pid" ]; then
+    local pid; pid=$(cat "$state/traefik.pid")
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do pid_running "$pid" || break; sleep 0.1; done
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do pid_running "$pid" || break; sleep 0.1; done
+    rm -f "$state/traefik.pid"
+  fi
+}
 
 case $cmd in
   start)
-    [ -f "$state/kubeconfig" ] || { echo "traefik: no simulated cluster in $state (run scripts/sim.sh up)" >&2; exit 1; }
+    [ -x "$bin/traefik" ] || { echo "traefik: $bin/traefik is missing: run 'npm run tools' first" >&2; exit 1; }
+    [ -f "$kubeconfig" ] || { echo "traefik: no kubeconfig $kubeconfig (run scripts/sim.sh up)" >&2; exit 1; }
+    if alive && [ -f "$state/traefik.json" ]; then cat "$state/traefik.json"; exit 0; fi
+    stop
     web=$(freeport); websecure=$(freeport); api=$(freeport)
-    KUBECONFIG=$state/kubeconfig setsid "$bin/traefik" \
-      --global.checkNewVersion=false --global.sendAnonymousUsage=false --log.level=INFO \
+    echo "=== traefik.sh start $(date -u +%FT%TZ): web $web websecure $websecure api $api" >>"$state/traefik.log"
+    KUBECONFIG=$kubeconfig setsid "$bin/traefik" \
+      --global.checkNewVersion=false --global.sendAnonymousUsage=false --log.level=INFO --log.nocolor=true --accesslog=true \
       --entrypoints.web.address="127.0.0.1:$web" \
       --entrypoints.websecure.address="127.0.0.1:$websecure" --entrypoints.websecure.http.tls=true \
       --entrypoints.traefik.address="127.0.0.1:$api" --api.insecure=true --api.dashboard=false \
@@ -32,24 +69,21 @@ case $cmd in
       --providers.kubernetesingress.allowexternalnameservices=true \
       --providers.kubernetescrd --providers.kubernetescrd.allowexternalnameservices=true \
       --providers.kubernetescrd.allowcrossnamespace=true \
-      >"$state/traefik.log" 2>&1 </dev/null &
+      >>"$state/traefik.log" 2>&1 </dev/null &
     echo $! >"$state/traefik.pid"
     printf '{"web":%s,"websecure":%s,"api":%s}\n' "$web" "$websecure" "$api" >"$state/traefik.json"
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 150); do
       if curl -sf "http://127.0.0.1:$api/api/overview" >/dev/null; then cat "$state/traefik.json"; exit 0; fi
-      kill -0 "$(cat "$state/traefik.pid")" 2>/dev/null || break
+      alive || break
       sleep 0.2
     done
     echo "traefik: failed to start; last lines of $state/traefik.log:" >&2
     tail -n 20 "$state/traefik.log" >&2
+    stop
+    rm -f "$state/traefik.json"
     exit 1 ;;
   stop)
-    if [ -f "$state/traefik.pid" ]; then
-      pid=$(cat "$state/traefik.pid")
-      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL -- "-$pid" 2>/dev/null || true
-      rm -f "$state/traefik.pid"
-    fi ;;
-  *) echo "usage: traefik.sh start|stop [--state-dir D]" >&2; exit 2 ;;
+    stop
+    rm -f "$state/traefik.json" ;;
+  *) echo "usage: traefik.sh start|stop [--state-dir D] [--kubeconfig K]" >&2; exit 2 ;;
 esac

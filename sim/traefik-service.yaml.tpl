@@ -1,4 +1,6 @@
-# The platform Traefik Service as NKP's kommander-traefik HelmRelease creates it.
+# The platform Traefik Services as NKP's kommander-traefik HelmRelease (Flux, Traefik chart)
+# creates them; NAMESPACE is kommander (management cluster) or a workspace namespace.
+# Labels: the chart's app.kubernetes.io/{name,instance,managed-by}, Flux's helm.toolkit.fluxcd.io/*.
 apiVersion: v1
 kind: Namespace
 metadata:
@@ -12,7 +14,9 @@ metadata:
   labels:
     app.kubernetes.io/name: traefik
     app.kubernetes.io/instance: kommander-traefik
+    app.kubernetes.io/managed-by: Helm
     helm.toolkit.fluxcd.io/name: traefik
+    helm.toolkit.fluxcd.io/namespace: NAMESPACE
 spec:
   type: LoadBalancer
   selector:
@@ -30,10 +34,14 @@ metadata:
   labels:
     app.kubernetes.io/name: traefik
     app.kubernetes.io/instance: kommander-traefik
+    app.kubernetes.io/managed-by: Helm
+    helm.toolkit.fluxcd.io/name: traefik
+    helm.toolkit.fluxcd.io/namespace: NAMESPACE
 spec:
   type: ClusterIP
   selector:
     app.kubernetes.io/name: traefik
+    app.kubernetes.io/instance: kommander-traefik
   ports:
     - {name: traefik, port: 9000, targetPort: traefik, protocol: TCP}
 ---
@@ -45,9 +53,13 @@ metadata:
   labels:
     app.kubernetes.io/name: traefik
     app.kubernetes.io/instance: kommander-traefik
+    app.kubernetes.io/managed-by: Helm
+    helm.toolkit.fluxcd.io/name: traefik
+    helm.toolkit.fluxcd.io/namespace: NAMESPACE
 spec:
   type: ClusterIP
   selector:
     app.kubernetes.io/name: traefik
+    app.kubernetes.io/instance: kommander-traefik
   ports:
     - {name: metrics, port: 9100, targetPort: metrics, protocol: TCP}
