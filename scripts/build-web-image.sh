@@ -8,7 +8,8 @@
 #
 # --source: a checkout of the Dify repository at the release tag (air-gapped build hosts);
 #           without it the tag is cloned from the upstream repository.
-# The build needs about 4 GB of memory for Node; run it on a build host, not on the cluster.
+# The build needs about 4 GB of memory for Node (next build); run it on a build host, not on
+# the cluster. The context is the web/ folder of the release tag, as upstream builds it.
 set -euo pipefail
 
 version=1.11.4 base_path="" image="" source="" tool="" push=no dry=no
@@ -51,7 +52,7 @@ run() {
 }
 
 if [ -z "$source" ]; then
-  source=$(mktemp -d)/dify
+  if [ "$dry" = yes ]; then source=$(mktemp -d -u)/dify; else source=$(mktemp -d)/dify; fi
   run git clone --depth 1 --branch "$version" https://github.com/langgenius/dify.git "$source"
 fi
 [ "$dry" = yes ] || [ -f "$source/web/Dockerfile" ] || die "$source/web/Dockerfile not found: --source must be a Dify checkout at tag $version"
@@ -63,4 +64,5 @@ else
   run "$tool" build --build-arg "NEXT_PUBLIC_BASE_PATH=$base_path" --tag "$image" --file "$source/web/Dockerfile" "$source/web"
   [ "$push" = no ] || run "$tool" push "$image"
 fi
-echo "Set in the stack: pulumi config set dify:webImage $image  (dify:path $base_path)"
+echo "Use it with the chart: --set expose.path=$base_path --set images.web.repository=${image%:*} --set images.web.tag=${image##*:} --set images.web.basePath=$base_path"
+echo "or in the stack: pulumi config set dify:webImage $image  (dify:path $base_path)"

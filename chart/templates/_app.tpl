@@ -1,4 +1,4 @@
-{{/* Deployment of an api-image component: (dict "root" $ "component" "api" "mode" "api" "replicas" n "values" .Values.api "probes" bool "port" bool) */}}
+{{/* Deployment of an api-image component: (dict "root" $ "component" "api" "mode" "api" "replicas" n "values" .Values.api "port" bool "files" bool "recreate" bool) */}}
 {{- define "dify.appDeployment" -}}
 {{- $root := .root -}}
 {{- $ctx := dict "root" $root "component" .component -}}
@@ -10,7 +10,9 @@ metadata:
 spec:
   replicas: {{ .replicas }}
   revisionHistoryLimit: 3
-  {{- if .recreate }}
+  {{- /* Recreate: beat must never run twice; api and worker on an RWO files volume are
+  pinned to one node, where a surge pod may not fit next to the old ones. */}}
+  {{- if or .recreate (and .files (include "dify.filesRWO" $root)) }}
   strategy:
     type: Recreate
   {{- end }}
@@ -28,6 +30,7 @@ spec:
     spec:
       {{- include "dify.imagePullSecrets" $root | nindent 6 }}
       enableServiceLinks: false
+      automountServiceAccountToken: false
       securityContext: {{- include "dify.podSecurityContext" (dict "uid" 1001) | nindent 8 }}
       {{- if .files }}
       {{- include "dify.filesAffinity" $root | nindent 6 }}
@@ -55,10 +58,8 @@ spec:
             timeoutSeconds: 5
             failureThreshold: 6
           {{- else }}
-          livenessProbe:
-            exec:
-              command: ["sh", "-c", "test -e /proc/1/cmdline"]
-            periodSeconds: 30
+          {{- /* worker and beat: Dify 1.11.4 has no Celery health check, and celery is PID 1
+          (the container ends when it dies); a probe would only add load. */}}
           {{- end }}
           securityContext: {{- include "dify.containerSecurityContext" $root | nindent 12 }}
           resources: {{- include "dify.resources" (dict "component" .component "values" .values.resources) | nindent 12 }}

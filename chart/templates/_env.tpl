@@ -86,9 +86,17 @@
 {{- end }}
 {{- end -}}
 
-{{/* api and worker share an RWO volume: keep them on one node. */}}
+{{/* "true" when api and worker share a files PVC that only one node can mount (RWO). */}}
+{{- define "dify.filesRWO" -}}
+{{- if and .Values.dify.fileStorage.enabled (not .Values.dify.fileStorage.s3.enabled) (ne .Values.dify.fileStorage.accessMode "ReadWriteMany") }}true{{ end -}}
+{{- end -}}
+
+{{/* api and worker share an RWO volume: every pod that mounts it (api and worker alike)
+requires a node that already runs one of them, so the volume is never needed on two nodes.
+The first pod schedules freely (a pod matching its own required affinity term may start
+when no other pod matches). */}}
 {{- define "dify.filesAffinity" -}}
-{{- if and .Values.dify.fileStorage.enabled (not .Values.dify.fileStorage.s3.enabled) (ne .Values.dify.fileStorage.accessMode "ReadWriteMany") }}
+{{- if include "dify.filesRWO" . }}
 affinity:
   podAffinity:
     requiredDuringSchedulingIgnoredDuringExecution:

@@ -45,10 +45,14 @@ helm.sh/chart: {{ include "dify.chart" .root }}
 {{- required (printf "no port for %s" .) (get $ports .) -}}
 {{- end -}}
 
-{{/* Image reference with the registry prefix: (dict "root" $ "repository" r "tag" t) */}}
+{{/* Image reference with the registry prefix: (dict "root" $ "repository" r "tag" t).
+A repository that names its own registry host (first part with "." or ":", or localhost,
+e.g. a base-path web image pushed to a private registry) is used as is. */}}
 {{- define "dify.image" -}}
-{{- $registry := .root.Values.global.imageRegistry | trimSuffix "/" -}}
-{{- if $registry -}}{{ $registry }}/{{ end -}}{{ .repository }}:{{ .tag }}
+{{- $registry := .root.Values.global.imageRegistry | default "" | trimSuffix "/" -}}
+{{- $first := first (splitList "/" (toString .repository)) -}}
+{{- $hasHost := and (contains "/" (toString .repository)) (or (contains "." $first) (contains ":" $first) (eq $first "localhost")) -}}
+{{- if and $registry (not $hasHost) -}}{{ $registry }}/{{ end -}}{{ .repository }}:{{ .tag }}
 {{- end -}}
 
 {{- define "dify.pullPolicy" -}}
@@ -105,12 +109,15 @@ imagePullSecrets:
       key: {{ .key }}
 {{- end -}}
 
-{{/* Checksum of the credential values a component reads: (dict "root" $ "values" (list ...)) */}}
+{{/* Checksum of the credential values a component reads: (dict "root" $ "values" (list ...)).
+Keyed with SECRET_KEY (high entropy), so the annotation, readable by whoever may read pods,
+cannot be used to test guesses of a weak password offline. With global.existingSecret the
+chart does not know the values: the checksum covers the Secret's name only. */}}
 {{- define "dify.checksum" -}}
 {{- if .root.Values.global.existingSecret -}}
 {{- .root.Values.global.existingSecret | sha256sum -}}
 {{- else -}}
-{{- .values | toJson | sha256sum -}}
+{{- printf "%s\n%s" (toString .root.Values.secrets.difySecretKey) (.values | toJson) | sha256sum -}}
 {{- end -}}
 {{- end -}}
 
@@ -153,6 +160,9 @@ runAsNonRoot: true
 runAsUser: {{ .uid }}
 runAsGroup: {{ .uid }}
 fsGroup: {{ .uid }}
+# Only when the volume root does not match: a recursive chmod on every start would give
+# PGDATA group write, which Postgres refuses, and is slow on large volumes.
+fsGroupChangePolicy: OnRootMismatch
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}

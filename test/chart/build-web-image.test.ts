@@ -18,6 +18,7 @@ describe("build-web-image.sh", () => {
     assert.ok(build[build.length - 1].endsWith("/dify/web"));
     assert.deepStrictEqual(push, ["docker", "push", "registry.example.local/dify/dify-web:1.11.4-dify"]);
     assert.match(r.stdout, /pulumi config set dify:webImage registry.example.local\/dify\/dify-web:1.11.4-dify/);
+    assert.ok(r.stdout.includes("--set expose.path=/dify --set images.web.repository=registry.example.local/dify/dify-web --set images.web.tag=1.11.4-dify --set images.web.basePath=/dify"), r.stdout);
   });
 
   it("uses a provided source checkout without cloning (air-gapped build hosts)", () => {
