@@ -3,6 +3,8 @@
  * by label, reading the retained credentials Secret, listing IngressClasses and CRDs.
  * The reader is replaceable so unit tests never touch a cluster.
  */
+import * as os from "os";
+import * as path from "path";
 import * as k8s from "@kubernetes/client-node";
 
 export interface ServiceSummary {
@@ -19,7 +21,8 @@ export interface ClusterReader {
   /** Decoded data of a Secret, or undefined when it does not exist. */
   readSecretData(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   listIngressClasses(): Promise<string[]>;
-  hasCrd(name: string): Promise<boolean>;
+  /** Whether a CustomResourceDefinition exists; undefined when RBAC does not allow reading it. */
+  hasCrd(name: string): Promise<boolean | undefined>;
 }
 
 function summary(s: k8s.V1Service): ServiceSummary {
@@ -32,31 +35,94 @@ function summary(s: k8s.V1Service): ServiceSummary {
   };
 }
 
-function isNotFound(e: unknown): boolean {
-  const code = (e as { code?: number; statusCode?: number }).code ?? (e as { statusCode?: number }).statusCode;
-  return code === 404;
+function statusOf(e: unknown): number | undefined {
+  const x = e as { code?: number; statusCode?: number };
+  return x.code ?? x.statusCode;
+}
+const isNotFound = (e: unknown) => statusOf(e) === 404;
+const isForbidden = (e: unknown) => statusOf(e) === 403;
+
+/** The useful part of a client error: the API's Status message, else the first line. */
+function errorDetail(e: unknown): string {
+  const body = (e as { body?: unknown }).body;
+  if (typeof body === "string") {
+    try {
+      const m = JSON.parse(body)?.message;
+      if (typeof m === "string") return m;
+    } catch {
+      // not JSON
+    }
+  }
+  const cause = (e as { cause?: { message?: string } }).cause?.message;
+  const msg = ((e as { message?: string }).message ?? String(e)).split("\n")[0];
+  return cause ? `${msg} (${cause})` : msg;
 }
 
-/** A reader on the kubeconfig the Kubernetes provider uses (stack config, else KUBECONFIG). */
+/**
+ * An error of a cluster read turned into a message a user can act on: what was being done,
+ * against which API server, and where the connection settings come from.
+ */
+export function clusterError(e: unknown, what: string, server: string | undefined): Error {
+  const status = statusOf(e);
+  const detail = errorDetail(e);
+  if (status === 401) return new Error(`The Kubernetes API server ${server ?? ""} refused the credentials when trying to ${what} (HTTP 401): renew the kubeconfig (KUBECONFIG or kubernetes:kubeconfig).`);
+  if (status === 403) return new Error(`Not allowed to ${what} (HTTP 403, RBAC): the deploying identity needs read access to it. ${detail}`);
+  if (status !== undefined && status >= 400 && status < 600) return new Error(`Kubernetes API error when trying to ${what}: HTTP ${status}: ${detail}`);
+  return new Error(
+    `Cannot reach the Kubernetes API server ${server ?? "(none configured)"} when trying to ${what}: ${detail}. ` +
+      "Check KUBECONFIG (or kubernetes:kubeconfig) and kubernetes:context.",
+  );
+}
+
+/**
+ * How `kubernetes:kubeconfig` is read, as the Kubernetes provider reads it: the file's
+ * content (YAML or JSON) or a path to it (`~/` expanded).
+ */
+export function kubeconfigSource(value: string, home = os.homedir()): { content: string } | { file: string } {
+  const v = value.trim();
+  if (v.includes("\n") || v.startsWith("{") || v.startsWith("apiVersion")) return { content: value };
+  return { file: v.startsWith("~/") ? path.join(home, v.slice(2)) : v };
+}
+
+/** A reader on the kubeconfig the Kubernetes provider uses (stack config, else KUBECONFIG / ~/.kube/config). */
 export function kubeReader(kubeconfig?: string, context?: string): ClusterReader {
   const kc = new k8s.KubeConfig();
-  if (kubeconfig && kubeconfig.trim().startsWith("apiVersion")) kc.loadFromString(kubeconfig);
-  else if (kubeconfig) kc.loadFromFile(kubeconfig);
-  else kc.loadFromDefault();
-  if (context) kc.setCurrentContext(context);
+  if (kubeconfig) {
+    const src = kubeconfigSource(kubeconfig);
+    if ("content" in src) kc.loadFromString(src.content);
+    else kc.loadFromFile(src.file);
+  } else kc.loadFromDefault();
+  if (context) {
+    if (!kc.getContexts().some((c) => c.name === context)) {
+      throw new Error(`kubernetes:context "${context}" is not in the kubeconfig (contexts: ${kc.getContexts().map((c) => c.name).join(", ") || "none"})`);
+    }
+    kc.setCurrentContext(context);
+  }
+  const server = kc.getCurrentCluster()?.server;
+  const fail = (what: string) => (e: unknown): never => {
+    throw clusterError(e, what, server);
+  };
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const net = kc.makeApiClient(k8s.NetworkingV1Api);
   const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
   return {
     async listServices() {
-      return (await core.listServiceForAllNamespaces()).items.map(summary);
+      try {
+        return (await core.listServiceForAllNamespaces()).items.map(summary);
+      } catch (e) {
+        if (isForbidden(e)) {
+          throw new Error("Not allowed to list Services in all namespaces (RBAC), so the platform Traefik cannot be discovered: " +
+            "set dify:traefikNamespace and dify:traefikServiceName to its LoadBalancer Service (NKP: kommander / kommander-traefik).");
+        }
+        return fail("list Services in all namespaces")(e);
+      }
     },
     async readService(namespace, name) {
       try {
         return summary(await core.readNamespacedService({ namespace, name }));
       } catch (e) {
         if (isNotFound(e)) return undefined;
-        throw e;
+        return fail(`read Service ${namespace}/${name}`)(e);
       }
     },
     async readSecretData(namespace, name) {
@@ -67,11 +133,11 @@ export function kubeReader(kubeconfig?: string, context?: string): ClusterReader
         return out;
       } catch (e) {
         if (isNotFound(e)) return undefined;
-        throw e;
+        return fail(`read the credentials Secret ${namespace}/${name}`)(e);
       }
     },
     async listIngressClasses() {
-      return (await net.listIngressClass()).items.map((c) => c.metadata?.name ?? "");
+      return (await net.listIngressClass().catch(fail("list IngressClasses"))).items.map((c) => c.metadata?.name ?? "");
     },
     async hasCrd(name) {
       try {
@@ -79,7 +145,8 @@ export function kubeReader(kubeconfig?: string, context?: string): ClusterReader
         return true;
       } catch (e) {
         if (isNotFound(e)) return false;
-        throw e;
+        if (isForbidden(e)) return undefined;
+        return fail(`read CustomResourceDefinition ${name}`)(e);
       }
     },
   };

@@ -1,4 +1,4 @@
-/** The Dify release: the bundled chart installed with helm.v3.Release. */
+/** The Dify release: the bundled chart installed with helm.v3.Release, plus what users need to reach it. */
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -6,7 +6,7 @@ import { chartDigest } from "./chart-digest";
 import { DifyConfig } from "./config";
 import { DifyCredentials } from "./secrets";
 import { TraefikInfo } from "./traefik";
-import { buildChartValues, externalUrl, setupUrl } from "./values";
+import { buildChartValues, externalUrl, publicHost, setupUrl } from "./values";
 
 /** Absolute path of the bundled chart (next to this folder, wherever the project is checked out). */
 export const chartPath = path.join(__dirname, "..", "chart");
@@ -18,20 +18,38 @@ export interface DifyReleaseArgs {
   provider?: k8s.Provider;
 }
 
+/**
+ * One Helm release of chart/. The namespace is created by Helm when missing
+ * (`createNamespace`) and is never deleted by `pulumi destroy`: it holds the retained PVCs
+ * and the credentials Secret (helm.sh/resource-policy: keep) a later stack adopts.
+ */
 export class DifyRelease extends pulumi.ComponentResource {
   public readonly url: string;
   public readonly setupUrl: string;
-  public readonly host: string;
+  /** Host in the URL: dify:externalHost or the Traefik address (IPv6 in brackets). */
+  public readonly address: string;
+  public readonly namespace: string;
+  public readonly releaseName: string;
+  /** "<namespace>/<name>" of the Traefik Service the release is exposed through. */
+  public readonly traefikService: string;
+  public readonly initPassword: pulumi.Output<string>;
   public readonly release: k8s.helm.v3.Release;
 
   constructor(name: string, args: DifyReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dify-nkp:index:DifyRelease", name, {}, opts);
     const cfg = args.config;
-    this.host = cfg.externalHost ?? (args.traefik.address as string);
-    this.url = externalUrl(cfg.scheme, this.host, cfg.path);
+    this.address = publicHost(cfg, args.traefik.address);
+    this.url = externalUrl(cfg.scheme, this.address, cfg.path);
     this.setupUrl = setupUrl(this.url);
+    this.namespace = cfg.namespace;
+    this.releaseName = cfg.releaseName;
+    this.traefikService = `${args.traefik.namespace}/${args.traefik.name}`;
+    this.initPassword = pulumi.secret(args.credentials.values.apply((c) => c.initPassword));
+
+    // A content hash of chart/ in the values: any chart edit changes the release inputs.
+    const digest = chartDigest(chartPath);
     const values = pulumi.secret(
-      args.credentials.values.apply((creds) => buildChartValues(cfg, creds, this.host, args.traefik.namespace, chartDigest(chartPath))),
+      args.credentials.values.apply((creds) => buildChartValues(cfg, creds, this.address, args.traefik.namespace, digest)),
     );
     this.release = new k8s.helm.v3.Release(
       name,
@@ -50,6 +68,6 @@ export class DifyRelease extends pulumi.ComponentResource {
       },
       { parent: this, provider: args.provider },
     );
-    this.registerOutputs({ url: this.url, setupUrl: this.setupUrl });
+    this.registerOutputs({ url: this.url, setupUrl: this.setupUrl, address: this.address, traefikService: this.traefikService });
   }
 }

@@ -1,12 +1,16 @@
 /**
- * Credentials of the release. Effective value of each: secret stack config if set, else
- * the value already in the cluster's credentials Secret (a re-created stack adopts retained
- * data instead of locking itself out), else a `random` resource (stable across updates).
+ * Credentials of the release. Effective value of each: secret stack config if set, else the
+ * value already in the cluster's `<fullname>-credentials` Secret (a re-created stack adopts
+ * retained data instead of locking itself out of it), else a `random` resource (stable across
+ * updates because it lives in the stack's state). All values are Pulumi secrets.
+ *
+ * Only RandomPassword and RandomBytes are used (the offline test provider supports no other).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CredentialKey, credentialKeys, DifyConfig } from "./config";
-import { Credentials } from "./values";
+
+export type Credentials = Record<CredentialKey, string>;
 
 /** Key of each credential in the release Secret (chart/templates/secret.yaml). */
 export const secretDataKeys: Record<CredentialKey, string> = {
@@ -20,61 +24,122 @@ export const secretDataKeys: Record<CredentialKey, string> = {
   weaviateApiKey: "WEAVIATE_API_KEY",
 };
 
-export type CredentialSource = "config" | "cluster" | "generated";
+/** config: secret stack config; cluster: the existing Secret; generated: random; none: empty. */
+export type CredentialSource = "config" | "cluster" | "generated" | "none";
 
-/** Where a credential comes from: explicit config wins, then retained cluster data, then random. */
-export function credentialSource(override: string | undefined, existing: string | undefined): CredentialSource {
+/** Where a credential comes from: explicit config wins, then retained cluster data, then random (if allowed). */
+export function credentialSource(override: string | undefined, existing: string | undefined, generate = true): CredentialSource {
   if (override !== undefined && override !== "") return "config";
   if (existing !== undefined && existing !== "") return "cluster";
-  return "generated";
+  return generate ? "generated" : "none";
+}
+
+/**
+ * The source of every credential. Passwords of external PostgreSQL/Redis belong to those
+ * servers: they come from config only (parseConfig requires the PostgreSQL one; an external
+ * Redis without dify:redisPassword is used without a password).
+ */
+export function planCredentials(cfg: DifyConfig, existing?: Record<string, string>): Record<CredentialKey, CredentialSource> {
+  const external: Partial<Record<CredentialKey, boolean>> = { postgresPassword: !cfg.postgresEnabled, redisPassword: !cfg.redisEnabled };
+  const plan = {} as Record<CredentialKey, CredentialSource>;
+  for (const k of credentialKeys) {
+    plan[k] = external[k]
+      ? credentialSource(cfg.credentials[k], undefined, false)
+      : credentialSource(cfg.credentials[k], existing?.[secretDataKeys[k]]);
+  }
+  return plan;
+}
+
+/** Keys a `random` resource is registered for (every in-release credential). */
+export function generatedKeys(cfg: DifyConfig): CredentialKey[] {
+  return credentialKeys.filter((k) => !(k === "postgresPassword" && !cfg.postgresEnabled) && !(k === "redisPassword" && !cfg.redisEnabled));
+}
+
+/**
+ * Warnings about config values that replace a different value already in use. Never
+ * contains a value. SECRET_KEY is the one whose change users feel (sessions end).
+ */
+export function overrideWarnings(cfg: DifyConfig, existing: Record<string, string> | undefined, secretName: string): string[] {
+  const out: string[] = [];
+  const current = existing?.[secretDataKeys.secretKey];
+  if (cfg.credentials.secretKey !== undefined && current && current !== cfg.credentials.secretKey) {
+    out.push(
+      `dify:secretKey differs from the SECRET_KEY stored in ${secretName}: this update replaces it, which signs every user out and invalidates signed file links. ` +
+        "Remove dify:secretKey to keep the stored key.",
+    );
+  }
+  return out;
+}
+
+/** Keys adopted from the cluster whose value differs from the stack's own random value. */
+export function adoptedKeys(plan: Record<CredentialKey, CredentialSource>, existing: Record<string, string> | undefined, generated: Partial<Credentials>): CredentialKey[] {
+  return credentialKeys.filter((k) => plan[k] === "cluster" && existing?.[secretDataKeys[k]] !== generated[k]);
 }
 
 export interface DifyCredentialsArgs {
   config: DifyConfig;
   /** Decoded data of the existing credentials Secret, if any. */
   existing?: Record<string, string>;
+  /** "<namespace>/<name>" of that Secret, for messages. */
   existingName: string;
 }
 
+/** The release credentials: random resources plus the choice between config, cluster and random. */
 export class DifyCredentials extends pulumi.ComponentResource {
+  /** Effective credentials, as one secret Output. */
   public readonly values: pulumi.Output<Credentials>;
   public readonly sources: Record<CredentialKey, CredentialSource>;
 
   constructor(name: string, args: DifyCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dify-nkp:index:Credentials", name, {}, opts);
     const child = { parent: this };
-    const pw = (n: string, length: number, extra: Partial<random.RandomPasswordArgs> = {}) =>
-      new random.RandomPassword(`${name}-${n}`, { length, special: false, minLower: 2, minUpper: 2, minNumeric: 2, ...extra }, child).result;
-    const generated: Record<CredentialKey, pulumi.Output<string>> = {
+    const pw = (n: string, length: number) =>
+      new random.RandomPassword(`${name}-${n}`, { length, special: false, minLower: 2, minUpper: 2, minNumeric: 2 }, child).result;
+    const factories: Record<CredentialKey, () => pulumi.Output<string>> = {
       // 32 random bytes as hex, like `openssl rand -hex 32` of the original deploy.sh.
-      secretKey: new random.RandomBytes(`${name}-secret-key`, { length: 32 }, child).hex,
-      // Typed by a person on the setup page: at most 30 characters, letters and digits.
-      initPassword: pw("init-password", 20),
-      postgresPassword: pw("postgres-password", 32),
-      redisPassword: pw("redis-password", 32),
-      pluginDaemonKey: pw("plugin-daemon-key", 48),
-      pluginInnerApiKey: pw("plugin-inner-api-key", 48),
-      sandboxApiKey: pw("sandbox-api-key", 48),
-      weaviateApiKey: pw("weaviate-api-key", 48),
+      secretKey: () => new random.RandomBytes(`${name}-secret-key`, { length: 32 }, child).hex,
+      // Typed by a person on the setup page: at most 30 characters, letters and digits only.
+      initPassword: () => pw("init-password", 20),
+      postgresPassword: () => pw("postgres-password", 32),
+      // Letters and digits: the Redis password is part of the Celery broker URL.
+      redisPassword: () => pw("redis-password", 32),
+      pluginDaemonKey: () => pw("plugin-daemon-key", 48),
+      pluginInnerApiKey: () => pw("plugin-inner-api-key", 48),
+      sandboxApiKey: () => pw("sandbox-api-key", 48),
+      weaviateApiKey: () => pw("weaviate-api-key", 48),
     };
-    const sources = {} as Record<CredentialKey, CredentialSource>;
+    const generated: Partial<Record<CredentialKey, pulumi.Output<string>>> = {};
+    for (const k of generatedKeys(args.config)) generated[k] = factories[k]();
+
+    const plan = planCredentials(args.config, args.existing);
     const chosen = {} as Record<CredentialKey, pulumi.Output<string>>;
     for (const k of credentialKeys) {
-      const existing = args.existing?.[secretDataKeys[k]];
-      sources[k] = credentialSource(args.config.credentials[k], existing);
+      const src = plan[k];
       chosen[k] =
-        sources[k] === "config" ? pulumi.output(args.config.credentials[k] as string)
-        : sources[k] === "cluster" ? pulumi.output(existing as string)
-        : generated[k];
+        src === "config" ? pulumi.secret(args.config.credentials[k] as string)
+        : src === "cluster" ? pulumi.secret(args.existing?.[secretDataKeys[k]] as string)
+        : src === "generated" ? (generated[k] as pulumi.Output<string>)
+        : pulumi.output("");
     }
-    const adopted = credentialKeys.filter((k) => sources[k] === "cluster");
-    if (adopted.length > 0) {
-      // Only names, never values.
-      pulumi.log.info(`Credentials kept from the existing Secret ${args.existingName}: ${adopted.join(", ")}. ` +
-        "To rotate one, set it as secret stack config.", this);
+
+    for (const w of overrideWarnings(args.config, args.existing, args.existingName)) pulumi.log.warn(w, this);
+    if (credentialKeys.some((k) => plan[k] === "cluster")) {
+      // Report only keys that differ from this stack's own random values (a re-created stack
+      // or a value set outside Pulumi), names only, never values. Runs once values are known.
+      pulumi.all(generated).apply((g) => {
+        const adopted = adoptedKeys(plan, args.existing, g);
+        if (adopted.length > 0) {
+          pulumi.log.info(
+            `Credentials kept from the existing Secret ${args.existingName}: ${adopted.join(", ")}. ` +
+              "They match the retained data; to rotate one, set it as secret stack config (pulumi config set --secret dify:<key> <value>).",
+            this,
+          );
+        }
+      });
     }
-    this.sources = sources;
+
+    this.sources = plan;
     this.values = pulumi.secret(pulumi.all(chosen).apply((c) => c as Credentials));
-    this.registerOutputs({ sources });
+    this.registerOutputs({});
   }
 }

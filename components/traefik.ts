@@ -43,10 +43,12 @@ export function pickTraefikService(all: ServiceSummary[], override?: TraefikOver
       throw new Error(`Several LoadBalancer Services match ${lookup.what}: ${found.map(describe).join(", ")}. ${fix}`);
     }
   }
-  const seen = all.filter((s) => s.name.includes("traefik") || Object.values(s.labels).some((v) => v.includes("traefik")));
+  // What was seen: every LoadBalancer Service and every Service that looks like Traefik.
+  const seen = all.filter((s) => s.type === "LoadBalancer" || s.name.includes("traefik") || Object.values(s.labels).some((v) => v.includes("traefik")));
+  const shown = seen.slice(0, 20).map(describe).join(", ") + (seen.length > 20 ? `, and ${seen.length - 20} more` : "");
   throw new Error(
     `No LoadBalancer Service of the platform Traefik found (looked for ${traefikLookups.map((l) => l.what).join("; then ")}). ` +
-      `Traefik-like Services seen: ${seen.length ? seen.map(describe).join(", ") : "none"}. ${fix}`,
+      `LoadBalancer and Traefik-like Services seen: ${seen.length ? shown : "none"}. ${fix}`,
   );
 }
 
@@ -76,30 +78,56 @@ export interface DiscoverOptions {
   warn: (msg: string) => void;
 }
 
-/** Discovers Traefik, checks the IngressClass and Middleware CRD, waits for the address. */
+/** The message of a Service that never got a LoadBalancer address. */
+export function pendingAddressMessage(svc: { namespace: string; name: string }, timeoutSeconds: number): string {
+  return (
+    `Traefik Service ${svc.namespace}/${svc.name} has no LoadBalancer address after ${timeoutSeconds}s (dify:addressTimeoutSeconds). ` +
+    "MetalLB has not assigned one: its address pool may be exhausted, or the Service is still pending. " +
+    `Check: kubectl -n ${svc.namespace} describe svc ${svc.name} (look for AllocationFailed events) and kubectl -n metallb-system get ipaddresspools. ` +
+    "Then free or add an address, raise dify:addressTimeoutSeconds, or set dify:externalHost to the address or DNS name users reach Traefik at."
+  );
+}
+
+/**
+ * Discovers Traefik, checks the IngressClass and (sub-path mode) the Middleware CRD, and
+ * waits for the LoadBalancer address unless dify:externalHost replaces it. Traefik is
+ * discovered even with dify:externalHost: its namespace is what the NetworkPolicies admit.
+ */
 export async function discoverTraefik(reader: ClusterReader, opts: DiscoverOptions): Promise<TraefikInfo> {
   const classes = await reader.listIngressClasses();
   if (!classes.includes(opts.ingressClassName)) {
-    throw new Error(`IngressClass ${opts.ingressClassName} (dify:ingressClassName) does not exist; existing classes: ${classes.length ? classes.join(", ") : "none"}. ` +
-      "Set dify:ingressClassName to the platform Traefik's class (NKP: kommander-traefik).");
+    throw new Error(
+      `IngressClass ${opts.ingressClassName} (dify:ingressClassName) does not exist; existing classes: ${classes.length ? classes.join(", ") : "none"}. ` +
+        "Set dify:ingressClassName to the platform Traefik's class (NKP: kommander-traefik).",
+    );
   }
-  if (opts.pathMode && !(await reader.hasCrd("middlewares.traefik.io"))) {
-    opts.warn("The Traefik Middleware CRD (middlewares.traefik.io) is missing: the /dify api routes need its StripPrefix middleware and will not work until Traefik's CRDs are installed.");
+  if (opts.pathMode) {
+    const crd = await reader.hasCrd("middlewares.traefik.io");
+    if (crd === false) {
+      opts.warn(
+        "The Traefik Middleware CRD (middlewares.traefik.io) is missing: in sub-path mode the chart creates a StripPrefix Middleware for the api routes, " +
+          "so the release will fail until Traefik's CRDs are installed (or use dify:path / at the root).",
+      );
+    } else if (crd === undefined) {
+      opts.warn("Could not check for the Traefik Middleware CRD (middlewares.traefik.io): reading CustomResourceDefinitions is not allowed. Sub-path mode needs it.");
+    }
   }
-  let svc = pickTraefikService(await reader.listServices(), opts.override);
+  let svc: ServiceSummary;
+  const o = opts.override;
+  if (o?.namespace && o?.name) {
+    // An explicit Service needs no cluster-wide list (works with namespace-scoped RBAC).
+    const found = await reader.readService(o.namespace, o.name);
+    svc = pickTraefikService(found ? [found] : [], o);
+  } else {
+    svc = pickTraefikService(await reader.listServices());
+  }
   if (!opts.needAddress) return { namespace: svc.namespace, name: svc.name };
   const deadline = Date.now() + opts.timeoutSeconds * 1000;
   for (;;) {
     const address = addressFromStatus(svc.ingress);
     if (address) return { namespace: svc.namespace, name: svc.name, address };
-    if (Date.now() >= deadline) {
-      throw new Error(
-        `Traefik Service ${svc.namespace}/${svc.name} has no LoadBalancer address after ${opts.timeoutSeconds}s (dify:addressTimeoutSeconds). ` +
-          `MetalLB has not assigned one: its address pool may be exhausted or not announced. Check: kubectl -n ${svc.namespace} describe svc ${svc.name} ` +
-          "(look for AllocationFailed events) and kubectl -n metallb-system get ipaddresspools. Or set dify:externalHost to the address or DNS name users reach Traefik at.",
-      );
-    }
-    await new Promise((r) => setTimeout(r, (opts.pollSeconds ?? 2) * 1000));
+    if (Date.now() >= deadline) throw new Error(pendingAddressMessage(svc, opts.timeoutSeconds));
+    await new Promise((r) => setTimeout(r, Math.min((opts.pollSeconds ?? 2) * 1000, Math.max(0, deadline - Date.now()))));
     svc = (await reader.readService(svc.namespace, svc.name)) ?? svc;
   }
 }

@@ -1,5 +1,9 @@
-/** Pure mapping from stack config, credentials and address to the chart's values. */
-import { CredentialKey, DifyConfig } from "./config";
+/** Pure mapping from stack config, credentials and address to the chart's values (keys exactly as chart/values.yaml). */
+import { createHmac } from "crypto";
+import { DifyConfig } from "./config";
+import type { Credentials } from "./secrets";
+
+export type { Credentials } from "./secrets";
 
 /** Chart fullname for a release (the chart's dify.fullname rule). */
 export function fullnameOf(releaseName: string): string {
@@ -12,9 +16,14 @@ export function credentialsSecretName(releaseName: string): string {
   return `${fullnameOf(releaseName)}-credentials`;
 }
 
+/** Host part of a URL: an IPv6 address gets brackets, anything else is kept. */
+export function urlHost(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
 /** Public base URL, e.g. https://198.51.100.10/dify (path "/" gives no suffix). */
 export function externalUrl(scheme: string, host: string, path: string): string {
-  return `${scheme}://${host}${path === "/" ? "" : path}`;
+  return `${scheme}://${urlHost(host)}${path === "/" ? "" : path}`;
 }
 
 /** The first-admin setup page. */
@@ -22,10 +31,25 @@ export function setupUrl(base: string): string {
   return `${base}/install`;
 }
 
-export type Credentials = Record<CredentialKey, string>;
+/** The host browsers use: dify:externalHost, else the Traefik LoadBalancer address. */
+export function publicHost(cfg: Pick<DifyConfig, "externalHost">, address: string | undefined): string {
+  const host = cfg.externalHost ?? address;
+  if (!host) throw new Error("No public host: the Traefik address is unknown and dify:externalHost is not set");
+  return urlHost(host);
+}
+
+/**
+ * Annotation value that changes with the Weaviate API key (the subchart cannot read secrets.*,
+ * so without it a key change would not restart Weaviate). An HMAC keyed with SECRET_KEY, so the
+ * annotation, readable by anyone who may read pods, reveals nothing about the key.
+ */
+export function weaviateKeyChecksum(creds: Pick<Credentials, "secretKey" | "weaviateApiKey">): string {
+  return createHmac("sha256", creds.secretKey).update(creds.weaviateApiKey).digest("hex");
+}
 
 /** Values for chart/ (keys exactly as chart/values.yaml). */
 export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: string, traefikNamespace: string | undefined, chartDigest: string): Record<string, unknown> {
+  host = urlHost(host);
   const pathMode = cfg.path !== "/";
   const img = cfg.images;
   return {
@@ -41,7 +65,8 @@ export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: stri
     external: { scheme: cfg.scheme, host },
     images: {
       dify: { repository: cfg.imageRepository, tag: cfg.imageTag },
-      web: cfg.webImage ? { repository: cfg.webImage.repository, tag: cfg.webImage.tag, basePath: cfg.webImageBasePath } : { repository: "", tag: "", basePath: "" },
+      // basePath is what the image was built with: the path in sub-path mode, "" (none) at the root.
+      web: cfg.webImage ? { repository: cfg.webImage.repository, tag: cfg.webImage.tag, basePath: pathMode ? cfg.webImageBasePath : "" } : { repository: "", tag: "", basePath: "" },
       pluginDaemon: { repository: img.pluginDaemonRepository, tag: img.pluginDaemonTag },
       sandbox: { repository: img.sandboxRepository, tag: img.sandboxTag },
       postgres: { repository: img.postgresRepository, tag: img.postgresTag },
@@ -74,6 +99,7 @@ export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: stri
       enabled: true,
       image: { repository: img.weaviateRepository, tag: img.weaviateTag },
       persistence: { enabled: true, size: cfg.sizes.weaviate, storageClass: cfg.weaviateStorageClass },
+      podAnnotations: { "checksum/credentials": weaviateKeyChecksum(creds) },
     },
     dify: {
       fileStorage: {

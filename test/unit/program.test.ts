@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { chartDigest } from "../../components/chart-digest";
 import { ClusterReader, ServiceSummary, setClusterReader } from "../../components/cluster";
 import { repoRoot } from "../lib/paths";
 
@@ -32,11 +33,15 @@ const traefikSvc: ServiceSummary = {
   labels: { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "kommander-traefik" }, ingress: [{ ip: "198.51.100.10" }],
 };
 
-function fakeCluster(existingSecret?: Record<string, string>): ClusterReader {
+interface FakeCluster { services?: ServiceSummary[]; secret?: Record<string, string> }
+let clusterCalls: string[] = [];
+
+function fakeCluster(opts: FakeCluster = {}): ClusterReader {
+  const services = opts.services ?? [traefikSvc];
   return {
-    listServices: async () => [traefikSvc],
-    readService: async () => traefikSvc,
-    readSecretData: async (ns, name) => (ns === "dify" && name === "dify-credentials" ? existingSecret : undefined),
+    listServices: async () => (clusterCalls.push("listServices"), services),
+    readService: async (ns, name) => (clusterCalls.push(`readService ${ns}/${name}`), services.find((s) => s.namespace === ns && s.name === name)),
+    readSecretData: async (ns, name) => (clusterCalls.push(`readSecret ${ns}/${name}`), ns === "dify" && name === "dify-credentials" ? opts.secret : undefined),
     listIngressClasses: async () => ["kommander-traefik"],
     hasCrd: async () => true,
   };
@@ -45,19 +50,37 @@ function fakeCluster(existingSecret?: Record<string, string>): ClusterReader {
 const value = <T>(o: pulumi.Output<T> | T): Promise<T> =>
   pulumi.Output.isInstance(o) ? new Promise((r) => (o as pulumi.Output<T>).apply((v) => { r(v); return v; })) : Promise.resolve(o as T);
 
-/** Runs index.ts with the given `dify:*` config against a fake cluster. */
-async function runProgram(config: Record<string, string>, existing?: Record<string, string>): Promise<Record<string, any>> {
+let logs: string[] = [];
+
+/**
+ * Runs index.ts (fresh from the require cache) with the given `dify:*` config against a fake
+ * cluster, and waits until every registration has arrived. Keys in `secretKeys` are marked
+ * as secret config, like `pulumi config set --secret`.
+ */
+async function runProgram(config: Record<string, string>, cluster: FakeCluster = {}, secretKeys?: string[]): Promise<Record<string, any>> {
   registered = [];
+  logs = [];
+  clusterCalls = [];
   const all: Record<string, string> = {};
   for (const [k, v] of Object.entries(config)) all[`dify:${k}`] = v;
-  pulumi.runtime.setAllConfig(all, Object.keys(all).filter((k) => /Password|Key$/.test(k)));
-  setClusterReader(fakeCluster(existing));
+  pulumi.runtime.setAllConfig(all, (secretKeys ?? Object.keys(config).filter((k) => /Password|Key$/.test(k))).map((k) => `dify:${k}`));
+  setClusterReader(fakeCluster(cluster));
   const file = require.resolve(path.join(repoRoot, "index"));
   delete require.cache[file];
   const program = require(file) as () => Promise<Record<string, any>>;
-  const outputs = await program();
-  await new Promise((r) => setTimeout(r, 50));
-  return outputs;
+  const origLog = console.log;
+  const origWarn = console.warn;
+  console.log = (m: string) => logs.push(String(m));
+  console.warn = (m: string) => logs.push(String(m));
+  try {
+    const outputs = await program();
+    await value(outputs.releaseStatus);
+    await new Promise((r) => setTimeout(r, 50));
+    return outputs;
+  } finally {
+    console.log = origLog;
+    console.warn = origWarn;
+  }
 }
 
 const secretSig = "4dabf18193072939515e22adb298388d";
@@ -67,70 +90,139 @@ function unsecret(v: any): any {
   return v.value;
 }
 /** The registered releases, with their values unwrapped (they must arrive as a secret). */
-const release = () =>
+const releases = () =>
   registered.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").map((r) => ({ ...r, inputs: { ...r.inputs, values: unsecret(r.inputs.values) } }));
+const randomNames = () => registered.filter((r) => r.type.startsWith("random:")).map((r) => r.name).sort();
+const webImage = "registry.example.local/dify-web:1.11.4-dify";
 
 describe("program (Pulumi mocks)", function () {
   this.timeout(30000);
   after(() => setClusterReader(undefined));
 
   it("registers the random credentials, reads the Traefik Service and installs one release of the bundled chart", async () => {
-    const out = await runProgram({ path: "/" });
-    const randoms = registered.filter((r) => r.type.startsWith("random:")).map((r) => r.name).sort();
-    assert.deepStrictEqual(randoms, [
+    const out = await runProgram({ webImage });
+    assert.deepStrictEqual(randomNames(), [
       "dify-init-password", "dify-plugin-daemon-key", "dify-plugin-inner-api-key", "dify-postgres-password",
       "dify-redis-password", "dify-sandbox-api-key", "dify-secret-key", "dify-weaviate-api-key",
     ]);
-    const svc = registered.find((r) => r.type === "kubernetes:core/v1:Service");
-    assert.strictEqual(svc?.id, "kommander/kommander-traefik");
-    assert.strictEqual(release().length, 1);
-    const rel = release()[0].inputs;
+    assert.strictEqual(registered.find((r) => r.name === "dify-secret-key")?.inputs.length, 32);
+    const svc = registered.filter((r) => r.type === "kubernetes:core/v1:Service");
+    assert.deepStrictEqual(svc.map((s) => s.id), ["kommander/kommander-traefik"]);
+    assert.strictEqual(releases().length, 1);
+    const rel = releases()[0].inputs;
     assert.strictEqual(rel.chart, path.join(repoRoot, "chart"));
+    assert.ok(path.isAbsolute(rel.chart));
     assert.strictEqual(rel.namespace, "dify");
     assert.strictEqual(rel.name, "dify");
     assert.strictEqual(rel.createNamespace, true);
+    assert.strictEqual(rel.timeout, 900);
+    assert.strictEqual(rel.skipAwait, false);
+    assert.strictEqual(rel.atomic, false);
     assert.strictEqual(rel.values.external.host, "198.51.100.10");
+    assert.strictEqual(rel.values.expose.path, "/dify");
+    assert.deepStrictEqual(rel.values.networkPolicy.ingressNamespaces, ["kommander"]);
+    assert.strictEqual(rel.values.deployment.chartDigest, chartDigest(path.join(repoRoot, "chart")));
     assert.strictEqual(rel.values.secrets.initPassword, "generated-dify-init-password");
     assert.strictEqual(rel.values.secrets.difySecretKey, "hex-dify-secret-key");
-    assert.strictEqual(await value(out.url), "https://198.51.100.10");
-    assert.strictEqual(await value(out.setupUrl), "https://198.51.100.10/install");
+    assert.strictEqual(rel.values.postgresql.auth.password, "generated-dify-postgres-password");
+    assert.strictEqual(await value(out.url), "https://198.51.100.10/dify");
+    assert.strictEqual(await value(out.setupUrl), "https://198.51.100.10/dify/install");
     assert.strictEqual(await value(out.traefikService), "kommander/kommander-traefik");
+    assert.strictEqual(await value(out.address), "198.51.100.10");
+    assert.strictEqual(out.namespace, "dify");
+    assert.strictEqual(out.releaseName, "dify");
+    assert.strictEqual(await value(out.initPassword), "generated-dify-init-password");
+    assert.deepStrictEqual(clusterCalls, ["listServices", "readSecret dify/dify-credentials"]);
   });
 
-  it("marks the initial password output and the release values as secret", async () => {
+  it("marks the setup password output and the release values as secret", async () => {
     const out = await runProgram({ path: "/" });
     const raw = registered.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!;
-    assert.strictEqual(raw.inputs.values[secretSig], "1b47061264138c4ac30d75fd1eb44270");
+    assert.ok(raw.inputs.values[secretSig], "values are not a secret");
     assert.strictEqual(await pulumi.isSecret(out.initPassword), true);
+    for (const k of ["url", "setupUrl", "traefikService", "address"]) assert.notStrictEqual(await pulumi.isSecret(pulumi.output(out[k])), true, k);
     const random = registered.find((r) => r.name === "dify-init-password")!;
-    assert.strictEqual(random.inputs.length, 20);
+    assert.ok(random.inputs.length <= 30);
     assert.strictEqual(random.inputs.special, false);
   });
 
   it("lets secret config replace generated credentials", async () => {
-    await runProgram({ path: "/", postgresPassword: "from-config-pw", secretKey: "s".repeat(40) });
-    const v = release()[0].inputs.values;
+    const out = await runProgram({ path: "/", postgresPassword: "from-config-pw", secretKey: "s".repeat(40), initPassword: "typed-by-admin" });
+    const v = releases()[0].inputs.values;
     assert.strictEqual(v.postgresql.auth.password, "from-config-pw");
     assert.strictEqual(v.secrets.difySecretKey, "s".repeat(40));
+    assert.strictEqual(v.secrets.initPassword, "typed-by-admin");
     assert.strictEqual(v.redis.auth.password, "generated-dify-redis-password");
+    assert.strictEqual(await value(out.initPassword), "typed-by-admin");
+    assert.strictEqual(await pulumi.isSecret(out.initPassword), true);
+    assert.ok(!logs.join("\n").includes("plain text"), "secret config was reported as plain text");
   });
 
-  it("adopts credentials retained in the cluster instead of generating new ones", async () => {
-    await runProgram({ path: "/" }, { DB_PASSWORD: "retained-pw", SECRET_KEY: "retained-key" });
-    const v = release()[0].inputs.values;
+  it("adopts credentials retained in the cluster and logs their names, never their values", async () => {
+    await runProgram({ path: "/" }, { secret: { DB_PASSWORD: "retained-pw", SECRET_KEY: "retained-key" } });
+    const v = releases()[0].inputs.values;
     assert.strictEqual(v.postgresql.auth.password, "retained-pw");
     assert.strictEqual(v.secrets.difySecretKey, "retained-key");
     assert.strictEqual(v.secrets.sandboxApiKey, "generated-dify-sandbox-api-key");
+    const text = logs.join("\n");
+    assert.match(text, /Credentials kept from the existing Secret dify\/dify-credentials: secretKey, postgresPassword\./);
+    assert.ok(!text.includes("retained-pw") && !text.includes("retained-key"));
   });
 
-  it("uses the external host instead of the Traefik address", async () => {
-    const out = await runProgram({ webImage: "registry.example.local/dify-web:1.11.4-dify", externalHost: "dify.example.com" });
+  it("says nothing about adoption when the Secret holds the stack's own values", async () => {
+    await runProgram({ path: "/" }, { secret: { DB_PASSWORD: "generated-dify-postgres-password", SECRET_KEY: "hex-dify-secret-key" } });
+    assert.ok(!logs.join("\n").includes("Credentials kept"));
+  });
+
+  it("uses the external host instead of the Traefik address and still admits Traefik's namespace", async () => {
+    const pending = { ...traefikSvc, ingress: [] };
+    const out = await runProgram({ webImage, externalHost: "dify.example.com" }, { services: [pending] });
     assert.strictEqual(await value(out.url), "https://dify.example.com/dify");
-    assert.strictEqual(release()[0].inputs.values.external.host, "dify.example.com");
+    assert.strictEqual(await value(out.address), "dify.example.com");
+    const v = releases()[0].inputs.values;
+    assert.strictEqual(v.external.host, "dify.example.com");
+    assert.deepStrictEqual(v.networkPolicy.ingressNamespaces, ["kommander"]);
+  });
+
+  it("reads an overridden Traefik Service", async () => {
+    const edge: ServiceSummary = { namespace: "ingress", name: "edge", type: "LoadBalancer", labels: {}, ingress: [{ ip: "2001:db8::10" }] };
+    const out = await runProgram({ path: "/", traefikNamespace: "ingress", traefikServiceName: "edge" }, { services: [traefikSvc, edge] });
+    assert.deepStrictEqual(registered.filter((r) => r.type === "kubernetes:core/v1:Service").map((r) => r.id), ["ingress/edge"]);
+    assert.strictEqual(await value(out.url), "https://[2001:db8::10]");
+    assert.ok(!clusterCalls.includes("listServices"));
+  });
+
+  it("brings its own passwords to external PostgreSQL and Redis", async () => {
+    await runProgram({ path: "/", postgresHost: "pg.example.local", postgresPassword: "ext-pw", redisHost: "redis.example.local" });
+    assert.ok(!randomNames().includes("dify-postgres-password"));
+    assert.ok(!randomNames().includes("dify-redis-password"));
+    const v = releases()[0].inputs.values;
+    assert.strictEqual(v.postgresql.enabled, false);
+    assert.strictEqual(v.postgresql.auth.password, "ext-pw");
+    assert.strictEqual(v.redis.auth.password, "");
+  });
+
+  it("keeps the OpenAI key in the release values and explains the UI step without printing it", async () => {
+    await runProgram({ path: "/", openaiApiKey: "sk-test-123" });
+    assert.strictEqual(releases()[0].inputs.values.secrets.openaiApiKey, "sk-test-123");
+    assert.match(logs.join("\n"), /Settings > Model Provider/);
+    assert.ok(!logs.join("\n").includes("sk-test-123"));
+  });
+
+  it("warns about a secret stored as plain text", async () => {
+    await runProgram({ path: "/", postgresPassword: "plain-pw" }, {}, []);
+    assert.match(logs.join("\n"), /dify:postgresPassword is stored as plain text.*--secret/);
+    assert.ok(!logs.join("\n").includes("plain-pw"));
   });
 
   it("registers nothing when the config is invalid", async () => {
-    await assert.rejects(runProgram({ path: "dify" }), /dify:path/);
+    await assert.rejects(runProgram({ path: "dify", postgresSize: "20GB" }), /dify:path.*dify:postgresSize/s);
+    assert.deepStrictEqual(registered, []);
+    assert.deepStrictEqual(clusterCalls, []);
+  });
+
+  it("registers nothing when Traefik cannot be found", async () => {
+    await assert.rejects(runProgram({ path: "/" }, { services: [] }), /No LoadBalancer Service of the platform Traefik/);
     assert.deepStrictEqual(registered, []);
   });
 });

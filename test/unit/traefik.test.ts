@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { ClusterReader, ServiceSummary } from "../../components/cluster";
-import { addressFromStatus, discoverTraefik, pickTraefikService } from "../../components/traefik";
+import { addressFromStatus, discoverTraefik, pendingAddressMessage, pickTraefikService } from "../../components/traefik";
 
 const svc = (namespace: string, name: string, type: string, labels: Record<string, string>, ingress: { ip?: string; hostname?: string }[] = []): ServiceSummary => ({ namespace, name, type, labels, ingress });
 const nkpLabels = { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "kommander-traefik", "helm.toolkit.fluxcd.io/name": "traefik" };
@@ -43,8 +43,23 @@ describe("Traefik selection", () => {
   });
 
   it("refuses when no Traefik exists and lists what it saw", () => {
-    assert.throws(() => pickTraefikService([other, dashboard]), (e: Error) =>
-      /No LoadBalancer Service of the platform Traefik/.test(e.message) && /kommander\/kommander-traefik-dashboard \(ClusterIP\)/.test(e.message) && /dify:traefikNamespace/.test(e.message));
+    const nginx = svc("ingress-nginx", "ingress-nginx-controller", "LoadBalancer", { "app.kubernetes.io/name": "ingress-nginx" });
+    assert.throws(() => pickTraefikService([other, dashboard, nginx]), (e: Error) =>
+      /No LoadBalancer Service of the platform Traefik/.test(e.message) &&
+      e.message.includes("kommander/kommander-traefik-dashboard (ClusterIP)") &&
+      e.message.includes("ingress-nginx/ingress-nginx-controller (LoadBalancer)") &&
+      !e.message.includes("default/kubernetes") &&
+      /dify:traefikNamespace and dify:traefikServiceName/.test(e.message));
+  });
+
+  it("says so when it saw nothing at all", () => {
+    assert.throws(() => pickTraefikService([]), /Services seen: none/);
+  });
+
+  it("refuses several Services with the original spec's label", () => {
+    const a = svc("a", "t1", "LoadBalancer", { "app.kubernetes.io/name": "kommander-traefik" });
+    const b = svc("b", "t2", "LoadBalancer", { "app.kubernetes.io/name": "kommander-traefik" });
+    assert.throws(() => pickTraefikService([a, b]), /Several LoadBalancer Services match label app.kubernetes.io\/name=kommander-traefik: a\/t1 \(LoadBalancer\), b\/t2/);
   });
 
   it("ignores ClusterIP-only Traefik Services", () => {
@@ -63,15 +78,25 @@ describe("LoadBalancer address", () => {
   it("takes the hostname of cloud load balancers", () => assert.strictEqual(addressFromStatus([{ hostname: "lb.example.com" }]), "lb.example.com"));
   it("brackets IPv6", () => assert.strictEqual(addressFromStatus([{ ip: "2001:db8::10" }]), "[2001:db8::10]"));
   it("is undefined while pending", () => assert.strictEqual(addressFromStatus([]), undefined));
+  it("skips empty entries", () => assert.strictEqual(addressFromStatus([{}, { ip: "198.51.100.11" }]), "198.51.100.11"));
+  it("takes the first entry of a dual-stack Service", () => assert.strictEqual(addressFromStatus([{ ip: "198.51.100.10" }, { ip: "2001:db8::10" }]), "198.51.100.10"));
+  it("prefers the IP when both are given", () => assert.strictEqual(addressFromStatus([{ ip: "198.51.100.10", hostname: "lb.example.com" }]), "198.51.100.10"));
+  it("explains a pending address with MetalLB and the kubectl command", () => {
+    const m = pendingAddressMessage({ namespace: "kommander", name: "kommander-traefik" }, 300);
+    assert.match(m, /after 300s \(dify:addressTimeoutSeconds\).*MetalLB.*pool may be exhausted.*kubectl -n kommander describe svc kommander-traefik.*dify:externalHost/s);
+  });
 });
 
-function reader(services: ServiceSummary[], opts: { classes?: string[]; crd?: boolean; later?: ServiceSummary } = {}): ClusterReader {
+function reader(services: ServiceSummary[], opts: { classes?: string[]; crd?: boolean | null; later?: ServiceSummary; noList?: boolean } = {}): ClusterReader {
   return {
-    listServices: async () => services,
-    readService: async () => opts.later,
+    listServices: async () => {
+      if (opts.noList) throw new Error("listed Services although an override was given");
+      return services;
+    },
+    readService: async (ns, name) => opts.later ?? services.find((s) => s.namespace === ns && s.name === name),
     readSecretData: async () => undefined,
     listIngressClasses: async () => opts.classes ?? ["kommander-traefik"],
-    hasCrd: async () => opts.crd ?? true,
+    hasCrd: async () => (opts.crd === null ? undefined : opts.crd ?? true),
   };
 }
 const base = { needAddress: true, timeoutSeconds: 1, pollSeconds: 0.1, ingressClassName: "kommander-traefik", pathMode: true, warn: () => undefined };
@@ -106,6 +131,26 @@ describe("Traefik discovery", () => {
     await discoverTraefik(reader([stockNkp], { crd: false }), { ...base, warn: (m) => warnings.push(m) });
     assert.strictEqual(warnings.length, 1);
     assert.match(warnings[0], /middlewares\.traefik\.io/);
+  });
+
+  it("warns when it may not read CRDs in path mode", async () => {
+    const warnings: string[] = [];
+    await discoverTraefik(reader([stockNkp], { crd: null }), { ...base, warn: (m) => warnings.push(m) });
+    assert.match(warnings.join(), /Could not check .*middlewares\.traefik\.io/);
+  });
+
+  it("reads an overridden Service directly, without listing every namespace", async () => {
+    const mine = svc("ingress", "edge", "LoadBalancer", {}, [{ hostname: "lb.example.com" }]);
+    const r = await discoverTraefik(reader([mine], { noList: true }), { ...base, override: { namespace: "ingress", name: "edge" } });
+    assert.deepStrictEqual(r, { namespace: "ingress", name: "edge", address: "lb.example.com" });
+  });
+
+  it("refuses an overridden Service that does not exist", async () => {
+    await assert.rejects(discoverTraefik(reader([], { noList: true }), { ...base, override: { namespace: "ingress", name: "edge" } }), /ingress\/edge .*does not exist/);
+  });
+
+  it("still discovers Traefik with an external host, for the NetworkPolicy namespace", async () => {
+    await assert.rejects(discoverTraefik(reader([other]), { ...base, needAddress: false }), /No LoadBalancer Service/);
   });
 
   it("does not need the Middleware CRD in root mode", async () => {

@@ -3,10 +3,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { chartDigest } from "../../components/chart-digest";
+import { chartDigest, isChartFile } from "../../components/chart-digest";
 import { parseConfig } from "../../components/config";
-import { credentialSource } from "../../components/secrets";
-import { buildChartValues, credentialsSecretName, Credentials, externalUrl, fullnameOf, setupUrl } from "../../components/values";
+import { buildChartValues, credentialsSecretName, Credentials, externalUrl, fullnameOf, publicHost, setupUrl, urlHost, weaviateKeyChecksum } from "../../components/values";
 import { repoRoot } from "../lib/paths";
 
 const creds: Credentials = {
@@ -26,7 +25,17 @@ describe("URLs", () => {
   it("builds the root URL", () => assert.strictEqual(externalUrl("https", "198.51.100.10", "/"), "https://198.51.100.10"));
   it("uses a hostname", () => assert.strictEqual(externalUrl("https", "dify.example.com", "/dify"), "https://dify.example.com/dify"));
   it("keeps IPv6 in brackets", () => assert.strictEqual(externalUrl("https", "[2001:db8::10]", "/dify"), "https://[2001:db8::10]/dify"));
+  it("brackets a bare IPv6 address", () => assert.strictEqual(externalUrl("https", "2001:db8::10", "/"), "https://[2001:db8::10]"));
   it("adds /install for the setup page", () => assert.strictEqual(setupUrl("https://198.51.100.10/dify"), "https://198.51.100.10/dify/install"));
+  it("adds /install at the root too", () => assert.strictEqual(setupUrl(externalUrl("https", "198.51.100.10", "/")), "https://198.51.100.10/install"));
+  it("uses http when configured", () => assert.strictEqual(externalUrl("http", "dify.example.com", "/dify"), "http://dify.example.com/dify"));
+  it("prefers the external host over the Traefik address", () => assert.strictEqual(publicHost({ externalHost: "dify.example.com" }, "198.51.100.10"), "dify.example.com"));
+  it("falls back to the Traefik address", () => assert.strictEqual(publicHost({}, "198.51.100.10"), "198.51.100.10"));
+  it("refuses to build a URL without any host", () => assert.throws(() => publicHost({}, undefined), /dify:externalHost/));
+  it("leaves bracketed and DNS hosts alone", () => {
+    assert.strictEqual(urlHost("[2001:db8::10]"), "[2001:db8::10]");
+    assert.strictEqual(urlHost("lb.example.com"), "lb.example.com");
+  });
 });
 
 describe("names", () => {
@@ -40,11 +49,31 @@ describe("chart values mapping", () => {
   const known = new Set(leafPaths(chartValues));
   const isKnown = (p: string) => known.has(p) || [...known].some((k) => p.startsWith(`${k}.`));
 
-  it("produces only keys that chart/values.yaml declares", () => {
-    const cfg = parseConfig({ webImage, s3Endpoint: "https://o.example", s3Bucket: "b", s3AccessKey: "a", s3SecretKey: "s" });
-    const values = buildChartValues(cfg, creds, "198.51.100.10", "kommander", "digest");
-    const unknown = leafPaths(values).filter((p) => !isKnown(p));
-    assert.deepStrictEqual(unknown, []);
+  const configs: Record<string, Record<string, string>> = {
+    "sub-path": { webImage },
+    root: { path: "/" },
+    "external stores and S3": { path: "/", postgresHost: "pg.example", postgresPassword: "pw", redisHost: "rd.example", redisPort: "6380", s3Endpoint: "https://o.example", s3Bucket: "bkt", s3AccessKey: "a", s3SecretKey: "s" },
+    "RWX, registry, SSRF proxy": { path: "/", filesAccessMode: "ReadWriteMany", filesStorageClass: "nutanix-files", imageRegistry: "reg.example/dify", imagePullSecrets: "pull", ssrfProxy: "true" },
+  };
+  const typeOf = (v: unknown) => (Array.isArray(v) ? "array" : v === null ? "null" : typeof v);
+  const at = (o: any, p: string) => p.split(".").reduce((x, k) => (x === undefined ? undefined : x[k]), o);
+
+  for (const [name, raw] of Object.entries(configs)) {
+    it(`produces only keys that chart/values.yaml declares, with its types (${name})`, () => {
+      const values = buildChartValues(parseConfig(raw), creds, "198.51.100.10", "kommander", "digest");
+      const unknown = leafPaths(values).filter((p) => !isKnown(p));
+      assert.deepStrictEqual(unknown, []);
+      const wrongType = leafPaths(values).filter((p) => known.has(p) && typeOf(at(values, p)) !== typeOf(at(chartValues, p)));
+      assert.deepStrictEqual(wrongType.map((p) => `${p}: ${typeOf(at(values, p))} instead of ${typeOf(at(chartValues, p))}`), []);
+    });
+  }
+
+  it("sets every value the chart marks Required", () => {
+    const required = fs.readFileSync(path.join(repoRoot, "chart", "values.yaml"), "utf8").split("\n")
+      .map((l) => /@param (\S+) .*Required\.$/.exec(l)?.[1]).filter((p): p is string => p !== undefined);
+    assert.ok(required.length > 10);
+    const values = buildChartValues(parseConfig({ webImage }), creds, "198.51.100.10", "kommander", "digest");
+    assert.deepStrictEqual(required.filter((p) => at(values, p) === undefined || at(values, p) === ""), []);
   });
 
   it("maps the NKP exposure and the discovered address", () => {
@@ -74,21 +103,63 @@ describe("chart values mapping", () => {
     assert.strictEqual(v.weaviate.persistence.storageClass, "nutanix-volume");
   });
 
+  it("keeps the stock web image at the root and a custom one without base path", () => {
+    const v: any = buildChartValues(parseConfig({ path: "/", webImage: "registry.example.local/dify-web:1.11.4-custom" }), creds, "h", undefined, "d");
+    assert.deepStrictEqual(v.images.web, { repository: "registry.example.local/dify-web", tag: "1.11.4-custom", basePath: "" });
+  });
+
+  it("maps the images of the version matrix", () => {
+    const v: any = buildChartValues(parseConfig({ path: "/" }), creds, "h", undefined, "d");
+    assert.deepStrictEqual(v.images.dify, { repository: "langgenius/dify", tag: "1.11.4" });
+    assert.deepStrictEqual(v.images.pluginDaemon, { repository: "langgenius/dify-plugin-daemon", tag: "0.5.2-local" });
+    assert.deepStrictEqual(v.images.sandbox, { repository: "langgenius/dify-sandbox", tag: "0.2.12" });
+    assert.deepStrictEqual(v.weaviate.image, { repository: "semitechnologies/weaviate", tag: "1.27.0" });
+    assert.deepStrictEqual(v.images.postgres, { repository: "postgres", tag: "16.10" });
+    assert.deepStrictEqual(v.images.redis, { repository: "redis", tag: "7.4.5" });
+  });
+
+  it("maps S3 file storage and an RWX files class", () => {
+    const s3: any = buildChartValues(parseConfig({ path: "/", s3Endpoint: "https://o.example", s3Bucket: "bkt", s3AccessKey: "a", s3SecretKey: "s" }), creds, "h", undefined, "d");
+    assert.deepStrictEqual(s3.dify.fileStorage.s3, { enabled: true, endpoint: "https://o.example", bucket: "bkt", region: "us-east-1", accessKey: "a", secretKey: "s", addressStyle: "path" });
+    const rwx: any = buildChartValues(parseConfig({ path: "/", filesAccessMode: "ReadWriteMany", filesStorageClass: "nutanix-files" }), creds, "h", undefined, "d");
+    assert.strictEqual(rwx.dify.fileStorage.accessMode, "ReadWriteMany");
+    assert.strictEqual(rwx.dify.fileStorage.storageClass, "nutanix-files");
+  });
+
+  it("maps the OpenAI key into the release Secret values only", () => {
+    const v: any = buildChartValues(parseConfig({ path: "/", openaiApiKey: "sk-test" }), creds, "h", undefined, "d");
+    assert.strictEqual(v.secrets.openaiApiKey, "sk-test");
+    assert.strictEqual(JSON.stringify(v.dify).includes("sk-test"), false);
+  });
+
+  it("restarts Weaviate when its key changes, without revealing the key", () => {
+    const v1: any = buildChartValues(parseConfig({ path: "/" }), creds, "h", undefined, "d");
+    const v2: any = buildChartValues(parseConfig({ path: "/" }), { ...creds, weaviateApiKey: "rotated" }, "h", undefined, "d");
+    const a1 = v1.weaviate.podAnnotations["checksum/credentials"];
+    assert.match(a1, /^[0-9a-f]{64}$/);
+    assert.notStrictEqual(v2.weaviate.podAnnotations["checksum/credentials"], a1);
+    assert.strictEqual(weaviateKeyChecksum(creds), a1);
+    assert.notStrictEqual(a1, require("crypto").createHash("sha256").update(creds.weaviateApiKey).digest("hex"));
+  });
+
+  it("puts an IPv6 address in brackets", () => {
+    const v: any = buildChartValues(parseConfig({ path: "/" }), creds, "2001:db8::10", "kommander", "d");
+    assert.strictEqual(v.external.host, "[2001:db8::10]");
+  });
+
+  it("admits no namespace in particular when Traefik's is unknown", () => {
+    const v: any = buildChartValues(parseConfig({ path: "/" }), creds, "h", undefined, "d");
+    assert.deepStrictEqual(v.networkPolicy.ingressNamespaces, []);
+  });
+
   it("maps external data stores and the registry prefix", () => {
-    const v: any = buildChartValues(parseConfig({ path: "/", postgresHost: "pg.example", redisHost: "rd.example", redisPort: "6380", imageRegistry: "registry.example.local/mirror/", imagePullSecrets: "pull-a, pull-b" }), creds, "h", undefined, "d");
+    const v: any = buildChartValues(parseConfig({ path: "/", postgresHost: "pg.example", postgresPassword: "pg", redisHost: "rd.example", redisPort: "6380", imageRegistry: "registry.example.local/mirror/", imagePullSecrets: "pull-a, pull-b" }), creds, "h", undefined, "d");
     assert.strictEqual(v.postgresql.enabled, false);
     assert.strictEqual(v.postgresql.external.host, "pg.example");
     assert.deepStrictEqual(v.redis.external, { host: "rd.example", port: "6380" });
     assert.strictEqual(v.global.imageRegistry, "registry.example.local/mirror");
     assert.deepStrictEqual(v.global.imagePullSecrets, ["pull-a", "pull-b"]);
   });
-});
-
-describe("credential source", () => {
-  it("prefers explicit config", () => assert.strictEqual(credentialSource("x", "y"), "config"));
-  it("adopts retained cluster data over a new random value", () => assert.strictEqual(credentialSource(undefined, "y"), "cluster"));
-  it("generates when nothing exists", () => assert.strictEqual(credentialSource(undefined, undefined), "generated"));
-  it("treats empty strings as absent", () => assert.strictEqual(credentialSource("", ""), "generated"));
 });
 
 describe("chart digest", () => {
@@ -103,4 +174,23 @@ describe("chart digest", () => {
     assert.notStrictEqual(chartDigest(dir), d1);
   });
   it("covers the bundled chart", () => assert.match(chartDigest(path.join(repoRoot, "chart")), /^[0-9a-f]{64}$/));
+  it("changes when a file is renamed or added", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "digest-"));
+    fs.writeFileSync(path.join(dir, "a.yaml"), "x");
+    const d1 = chartDigest(dir);
+    fs.renameSync(path.join(dir, "a.yaml"), path.join(dir, "b.yaml"));
+    const d2 = chartDigest(dir);
+    fs.writeFileSync(path.join(dir, "c.yaml"), "");
+    assert.notStrictEqual(d1, d2);
+    assert.notStrictEqual(chartDigest(dir), d2);
+  });
+  it("ignores editor leftovers and hidden files", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "digest-"));
+    fs.writeFileSync(path.join(dir, "a.yaml"), "x");
+    const d1 = chartDigest(dir);
+    fs.writeFileSync(path.join(dir, "a.yaml~"), "y");
+    fs.writeFileSync(path.join(dir, ".a.yaml.swp"), "y");
+    assert.strictEqual(chartDigest(dir), d1);
+    assert.ok(isChartFile(".helmignore"));
+  });
 });

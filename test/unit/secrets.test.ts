@@ -1,0 +1,68 @@
+import * as assert from "assert";
+import { parseConfig } from "../../components/config";
+import { adoptedKeys, credentialSource, generatedKeys, overrideWarnings, planCredentials, secretDataKeys } from "../../components/secrets";
+
+const root = { path: "/" };
+
+describe("credential source", () => {
+  it("prefers explicit config", () => assert.strictEqual(credentialSource("x", "y"), "config"));
+  it("adopts retained cluster data over a new random value", () => assert.strictEqual(credentialSource(undefined, "y"), "cluster"));
+  it("generates when nothing exists", () => assert.strictEqual(credentialSource(undefined, undefined), "generated"));
+  it("treats empty strings as absent", () => assert.strictEqual(credentialSource("", ""), "generated"));
+  it("leaves a value empty when it must not be generated", () => assert.strictEqual(credentialSource(undefined, undefined, false), "none"));
+});
+
+describe("credential plan", () => {
+  it("generates everything on a fresh cluster", () => {
+    const plan = planCredentials(parseConfig(root), undefined);
+    assert.ok(Object.values(plan).every((s) => s === "generated"));
+  });
+
+  it("adopts each key found in the existing Secret and generates the rest", () => {
+    const plan = planCredentials(parseConfig(root), { SECRET_KEY: "k", DB_PASSWORD: "pw" });
+    assert.strictEqual(plan.secretKey, "cluster");
+    assert.strictEqual(plan.postgresPassword, "cluster");
+    assert.strictEqual(plan.redisPassword, "generated");
+  });
+
+  it("lets config win over the existing Secret", () => {
+    const plan = planCredentials(parseConfig({ ...root, postgresPassword: "new" }), { DB_PASSWORD: "old" });
+    assert.strictEqual(plan.postgresPassword, "config");
+  });
+
+  it("takes the password of an external PostgreSQL from config only", () => {
+    const cfg = parseConfig({ ...root, postgresHost: "pg.example", postgresPassword: "ext" });
+    assert.strictEqual(planCredentials(cfg, { DB_PASSWORD: "old-internal" }).postgresPassword, "config");
+    assert.ok(!generatedKeys(cfg).includes("postgresPassword"));
+  });
+
+  it("uses an external Redis without password unless one is configured", () => {
+    const cfg = parseConfig({ ...root, redisHost: "redis.example" });
+    assert.strictEqual(planCredentials(cfg, { REDIS_PASSWORD: "old-internal" }).redisPassword, "none");
+    assert.ok(!generatedKeys(cfg).includes("redisPassword"));
+    assert.strictEqual(planCredentials(parseConfig({ ...root, redisHost: "redis.example", redisPassword: "ext" })).redisPassword, "config");
+  });
+
+  it("maps every credential to the chart's Secret key", () => {
+    assert.deepStrictEqual(Object.values(secretDataKeys).sort(), [
+      "CODE_EXECUTION_API_KEY", "DB_PASSWORD", "INIT_PASSWORD", "INNER_API_KEY_FOR_PLUGIN", "PLUGIN_DAEMON_KEY", "REDIS_PASSWORD", "SECRET_KEY", "WEAVIATE_API_KEY",
+    ]);
+  });
+});
+
+describe("credential messages", () => {
+  it("warns when a configured SECRET_KEY replaces the one in use, without printing either", () => {
+    const [w] = overrideWarnings(parseConfig({ ...root, secretKey: "n".repeat(40) }), { SECRET_KEY: "o".repeat(40) }, "dify/dify-credentials");
+    assert.match(w, /dify:secretKey differs from the SECRET_KEY stored in dify\/dify-credentials.*signs every user out/);
+    assert.ok(!w.includes("nnnn") && !w.includes("oooo"));
+  });
+
+  it("stays quiet when the configured SECRET_KEY is the one in use", () => {
+    assert.deepStrictEqual(overrideWarnings(parseConfig({ ...root, secretKey: "k".repeat(40) }), { SECRET_KEY: "k".repeat(40) }, "x"), []);
+  });
+
+  it("reports as adopted only the keys that differ from the stack's own random values", () => {
+    const plan = planCredentials(parseConfig(root), { SECRET_KEY: "retained", DB_PASSWORD: "same" });
+    assert.deepStrictEqual(adoptedKeys(plan, { SECRET_KEY: "retained", DB_PASSWORD: "same" }, { secretKey: "fresh", postgresPassword: "same" }), ["secretKey"]);
+  });
+});
