@@ -7,9 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/tools.sh
+export DIFY_NKP_STATE=${DIFY_NKP_STATE:-$PWD/.sim/stacks}
+# `sim.sh up` starts an empty cluster unless one is running: a stack state from an earlier
+# cluster would describe resources that no longer exist, so start that stack afresh.
+if ! bash scripts/sim.sh status >/dev/null 2>&1; then
+  rm -rf "$DIFY_NKP_STATE/backend" "$DIFY_NKP_STATE/work"
+fi
 bash scripts/sim.sh up
 export KUBECONFIG=$PWD/.sim/kubeconfig
-export DIFY_NKP_STATE=${DIFY_NKP_STATE:-$PWD/.sim/stacks}
 mkdir -p "$DIFY_NKP_STATE"
 # The passphrase encrypts the demo stack's secrets; generated once, kept beside its state.
 if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ]; then

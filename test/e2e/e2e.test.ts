@@ -74,7 +74,8 @@ async function routeThroughTraefik(sim: Sim) {
   const deadline = Date.now() + 30000;
   for (;;) {
     const routers = JSON.parse((await httpGet(`http://127.0.0.1:${ports.api}/api/http/routers`)).body);
-    if (routers.filter((r: any) => r.provider === "kubernetes").length >= 8) break;
+    // A router that uses a Middleware is listed before the Middleware loads: count enabled ones.
+    if (routers.filter((r: any) => r.provider === "kubernetes" && r.status === "enabled").length >= 8) break;
     if (Date.now() > deadline) throw new Error(`Traefik computed no routers for the release: ${JSON.stringify(routers.map((r: any) => r.rule))}`);
     await new Promise((r) => setTimeout(r, 300));
   }
