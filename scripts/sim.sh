@@ -63,16 +63,9 @@ kc() { "$bin/kubectl" --kubeconfig "$kubeconfig" "$@"; }
 
 components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 
-freeport() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+# shellcheck source=scripts/lib/proc.sh
+. "$repo/scripts/lib/proc.sh"
 
-# pid_running PID: alive and not a zombie (an exited child waits for init to reap it).
-pid_running() {
-  local st
-  kill -0 "$1" 2>/dev/null || return 1
-  st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  st=${st##*) }
-  [ "${st%% *}" != Z ]
-}
 alive() { [ -f "$state/$1.pid" ] && pid_running "$(cat "$state/$1.pid")"; }
 
 # start NAME CMD... : runs CMD in its own process group, logs to NAME.log

@@ -30,15 +30,8 @@ done
 mkdir -p "$state"
 state=$(cd "$state" && pwd)
 kubeconfig=${kubeconfig:-$state/kubeconfig}
-freeport() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-# pid_running PID: alive and not a zombie (an exited child waits for init to reap it).
-pid_running() {
-  local st
-  kill -0 "$1" 2>/dev/null || return 1
-  st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  st=${st##*) }
-  [ "${st%% *}" != Z ]
-}
+# shellcheck source=scripts/lib/proc.sh
+. "$repo/scripts/lib/proc.sh"
 alive() { [ -f "$state/traefik.pid" ] && pid_running "$(cat "$state/traefik.pid")"; }
 
 stop() {
