@@ -258,6 +258,10 @@ describe("e2e: root mode and plain Helm on the simulated NKP", function () {
     assert.strictEqual(r.status, 0, r.stderr);
     assertAllReady(sim, "plain");
     assert.strictEqual(sim.getJson(["-n", "plain", "get", "job", "plain-dify-migrate"]).status.succeeded, 1);
+    // The test pod's hook wiring (kwok completes it; its HTTP checks need real containers).
+    const t = helm(["test", "plain", "-n", "plain", "--timeout", "2m"]);
+    assert.strictEqual(t.status, 0, t.stderr);
+    assert.match(t.stdout, /TEST SUITE:\s+plain-dify-test[\s\S]*Phase:\s+Succeeded/);
   });
 
   it("8. plain helm without a required value fails with that value's message and installs nothing", () => {
