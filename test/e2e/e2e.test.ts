@@ -4,14 +4,14 @@
  * routes the release's Ingresses to loopback stubs.
  */
 import * as assert from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { repoRoot, tool } from "../lib/paths";
-import { httpGet, runStack, Sim, StackRun, startSim } from "../lib/sim";
+import { httpGet, runStack, Sim, StackRun, startSim, startTraefik, waitFor } from "../lib/sim";
 
 const webImage = "registry.example.local/dify/dify-web:1.11.4-dify";
 const lbIp = "198.51.100.10";
@@ -69,26 +69,21 @@ async function routeThroughTraefik(sim: Sim) {
       spec: { type: "ExternalName", externalName: "localhost", ports: [{ name: "http", port: s.port }] },
     }));
   }
-  const ports = JSON.parse(execFileSync("bash", [path.join(repoRoot, "scripts", "traefik.sh"), "start", "--state-dir", sim.stateDir], { encoding: "utf8" }));
-  // Wait until Traefik has computed the release's routers.
-  const deadline = Date.now() + 30000;
-  for (;;) {
-    const routers = JSON.parse((await httpGet(`http://127.0.0.1:${ports.api}/api/http/routers`)).body);
-    // A router that uses a Middleware is listed before the Middleware loads: count enabled ones.
-    if (routers.filter((r: any) => r.provider === "kubernetes" && r.status === "enabled").length >= 8) break;
-    if (Date.now() > deadline) throw new Error(`Traefik computed no routers for the release: ${JSON.stringify(routers.map((r: any) => r.rule))}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  const traefik = startTraefik(sim);
+  // Wait until Traefik has computed the release's routers. A router that uses a Middleware is
+  // listed before the Middleware loads, so count enabled ones.
+  const enabled = async () => (await traefik.routers()).filter((r: any) => r.provider === "kubernetes" && r.status === "enabled");
+  await waitFor("the release's routers in Traefik", async () => (await enabled()).length >= 8, 30000, 300);
   const reset = () => Object.values(stubs).forEach((s) => s.seen.splice(0));
   const through = async (p: string, entry: "websecure" | "web" = "websecure") => {
     reset();
-    const res = await httpGet(`${entry === "websecure" ? "https" : "http"}://127.0.0.1:${ports[entry]}${p}`);
+    const res = await httpGet(`${entry === "websecure" ? "https" : "http"}://127.0.0.1:${traefik[entry]}${p}`);
     const hit = Object.entries(stubs).find(([, s]) => s.seen.length > 0);
     return { status: res.status, backend: hit?.[0], path: hit?.[1].seen[0] };
   };
   const stop = () => {
     Object.values(stubs).forEach((s) => s.close());
-    execFileSync("bash", [path.join(repoRoot, "scripts", "traefik.sh"), "stop", "--state-dir", sim.stateDir]);
+    traefik.stop();
   };
   return { through, stop };
 }
