@@ -34,16 +34,20 @@ export function credentialSource(override: string | undefined, existing: string 
   return generate ? "generated" : "none";
 }
 
+/** True for the password of an external PostgreSQL/Redis (it belongs to that server). */
+function ofExternalServer(cfg: DifyConfig, k: CredentialKey): boolean {
+  return (k === "postgresPassword" && !cfg.postgresEnabled) || (k === "redisPassword" && !cfg.redisEnabled);
+}
+
 /**
  * The source of every credential. Passwords of external PostgreSQL/Redis belong to those
  * servers: they come from config only (parseConfig requires the PostgreSQL one; an external
  * Redis without dify:redisPassword is used without a password).
  */
 export function planCredentials(cfg: DifyConfig, existing?: Record<string, string>): Record<CredentialKey, CredentialSource> {
-  const external: Partial<Record<CredentialKey, boolean>> = { postgresPassword: !cfg.postgresEnabled, redisPassword: !cfg.redisEnabled };
   const plan = {} as Record<CredentialKey, CredentialSource>;
   for (const k of credentialKeys) {
-    plan[k] = external[k]
+    plan[k] = ofExternalServer(cfg, k)
       ? credentialSource(cfg.credentials[k], undefined, false)
       : credentialSource(cfg.credentials[k], existing?.[secretDataKeys[k]]);
   }
@@ -52,7 +56,7 @@ export function planCredentials(cfg: DifyConfig, existing?: Record<string, strin
 
 /** Keys a `random` resource is registered for (every in-release credential). */
 export function generatedKeys(cfg: DifyConfig): CredentialKey[] {
-  return credentialKeys.filter((k) => !(k === "postgresPassword" && !cfg.postgresEnabled) && !(k === "redisPassword" && !cfg.redisEnabled));
+  return credentialKeys.filter((k) => !ofExternalServer(cfg, k));
 }
 
 /**

@@ -3,6 +3,7 @@
  * The decisions are pure functions; discoverTraefik does the I/O with a ClusterReader.
  */
 import { ClusterReader, ServiceSummary } from "./cluster";
+import { urlHost } from "./values";
 
 export interface TraefikOverride {
   namespace?: string;
@@ -56,8 +57,7 @@ export function pickTraefikService(all: ServiceSummary[], override?: TraefikOver
 export function addressFromStatus(ingress: { ip?: string; hostname?: string }[]): string | undefined {
   const first = ingress.find((i) => i.ip || i.hostname);
   if (!first) return undefined;
-  if (first.ip) return first.ip.includes(":") ? `[${first.ip}]` : first.ip;
-  return first.hostname;
+  return first.ip ? urlHost(first.ip) : first.hostname;
 }
 
 export interface TraefikInfo {
