@@ -1,9 +1,15 @@
 import * as assert from "assert";
+import * as fs from "fs";
 import * as YAML from "yaml";
 import { matrix, secretKeys } from "./matrix";
-import { containers, credentialsOf, podLabels, podSpec, renderOk, selects, workloads } from "./render";
+import { ciDir, containers, credentialsOf, podLabels, podSpec, renderOk, selects, workloads } from "./render";
 
 describe("chart: render matrix", () => {
+  it("renders every install case in chart/ci/", () => {
+    const files = fs.readdirSync(ciDir).filter((f) => f.endsWith("-values.yaml")).map((f) => f.replace(/-values\.yaml$/, ""));
+    assert.deepStrictEqual([...new Set(Object.values(matrix).map((k) => k.file))].sort(), files.sort());
+  });
+
   for (const [mode, kase] of Object.entries(matrix)) {
     describe(mode, () => {
       const docs = () => renderOk(kase.values, { release: kase.release });

@@ -1,5 +1,5 @@
-/** The render matrix: every mode the chart supports, as values over the valid base. */
-import { baseValues, merge } from "./render";
+/** The render matrix: every mode the chart supports, as the install cases in chart/ci/. */
+import { baseValues, ciValues, merge } from "./render";
 
 export const base = baseValues();
 
@@ -9,10 +9,10 @@ export const secretKeys = [
   "WEAVIATE_API_KEY", "DB_PASSWORD", "REDIS_PASSWORD", "S3_ACCESS_KEY", "S3_SECRET_KEY",
 ];
 
-const stockWeb = { images: { web: { repository: "", tag: "", basePath: "" } } };
-
 export interface Case {
   values: any;
+  /** chart/ci/<file>-values.yaml merged over the base. */
+  file: string;
   release?: string;
   /** fullname of the release (names of every object). */
   fullname: string;
@@ -20,22 +20,22 @@ export interface Case {
   secret: string;
 }
 
-const c = (values: any, extra: Partial<Case> = {}): Case => ({ values, fullname: "dify", secret: "dify-credentials", ...extra });
+/** chart/ci/NN-<case>-values.yaml over the base (00-path-mode-values.yaml), the way `helm -f 00 -f NN` merges. */
+const c = (file: string, extra: Partial<Case> = {}): Case =>
+  ({ values: merge(base, ciValues(file)), file, fullname: "dify", secret: "dify-credentials", ...extra });
 
+/** Every install case of chart/ci/, by name (the files double as examples for `helm install -f`). */
 export const matrix: Record<string, Case> = {
-  "path mode": c(base),
-  "root mode": c(merge(base, { expose: { path: "/" }, ...stockWeb })),
-  "external DNS host": c(merge(base, { external: { host: "dify.example.com" } })),
-  "registry prefix and pull secrets": c(merge(base, { global: { imageRegistry: "registry.example.local/mirror", imagePullSecrets: ["pull-secret", "other-pull-secret"], imagePullPolicy: "Always" } })),
-  "RWX files": c(merge(base, { dify: { fileStorage: { accessMode: "ReadWriteMany", storageClass: "nutanix-files" } } })),
-  "S3 files": c(merge(base, { dify: { fileStorage: { s3: { enabled: true, endpoint: "https://objects.example.local", bucket: "dify", accessKey: "test-s3access-o5p6", secretKey: "test-s3secret-q7r8" } } } })),
-  "external Postgres and Redis": c(merge(base, { postgresql: { enabled: false, external: { host: "pg.example.local", port: "5433" } }, redis: { enabled: false, external: { host: "redis.example.local" } } })),
-  "NetworkPolicy off": c(merge(base, { networkPolicy: { enabled: false } })),
-  "SSRF proxy": c(merge(base, { ssrfProxy: { enabled: true } })),
-  "Weaviate off, Redis without password": c(merge(base, { weaviate: { enabled: false }, redis: { auth: { password: "" } }, secrets: { weaviateApiKey: "" } })),
-  "existing Secret": c(
-    merge(merge(base, { global: { existingSecret: "my-dify-credentials" } }), { secrets: { difySecretKey: "", initPassword: "", pluginDaemonKey: "", pluginInnerApiKey: "", sandboxApiKey: "", weaviateApiKey: "", openaiApiKey: "" }, postgresql: { auth: { password: "" } }, redis: { auth: { password: "" } } }),
-    { secret: "my-dify-credentials" },
-  ),
-  "release prod (not containing dify)": c(base, { release: "prod", fullname: "prod-dify", secret: "prod-dify-credentials" }),
+  "path mode": c("00-path-mode"),
+  "root mode": c("01-root-mode"),
+  "external DNS host": c("02-external-dns-host"),
+  "registry prefix and pull secrets": c("03-registry-mirror"),
+  "RWX files": c("04-rwx-files"),
+  "S3 files": c("05-s3-files"),
+  "external Postgres and Redis": c("06-external-data-stores"),
+  "NetworkPolicy off": c("07-networkpolicy-off"),
+  "SSRF proxy": c("08-ssrf-proxy"),
+  "Weaviate off, Redis without password": c("09-no-weaviate-no-redis-password"),
+  "existing Secret": c("10-existing-secret", { secret: "my-dify-credentials" }),
+  "release prod (not containing dify)": c("00-path-mode", { release: "prod", fullname: "prod-dify", secret: "prod-dify-credentials" }),
 };

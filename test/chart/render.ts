@@ -8,33 +8,19 @@ import { repoRoot, tool } from "../lib/paths";
 
 export const chartDir = path.join(repoRoot, "chart");
 
-/** A complete valid set of values (test placeholders only; every credential starts with "test-"). */
+export const ciDir = path.join(chartDir, "ci");
+
+/** The values of chart/ci/<name>-values.yaml (name without the suffix, e.g. "05-s3-files"). */
+export function ciValues(name: string): any {
+  return YAML.parse(fs.readFileSync(path.join(ciDir, `${name}-values.yaml`), "utf8"));
+}
+
+/**
+ * A complete valid set of values: chart/ci/00-path-mode-values.yaml (test placeholders only;
+ * every credential starts with "test-"). A fresh copy on every call.
+ */
 export function baseValues(): any {
-  return {
-    expose: { ingressClassName: "kommander-traefik", path: "/dify", entrypoints: ["websecure"], tls: true },
-    external: { scheme: "https", host: "198.51.100.10" },
-    images: {
-      dify: { repository: "langgenius/dify", tag: "1.11.4" },
-      web: { repository: "registry.example.local/dify/dify-web", tag: "1.11.4-dify", basePath: "/dify" },
-      pluginDaemon: { repository: "langgenius/dify-plugin-daemon", tag: "0.5.2-local" },
-      sandbox: { repository: "langgenius/dify-sandbox", tag: "0.2.12" },
-      postgres: { repository: "postgres", tag: "16.10" },
-      redis: { repository: "redis", tag: "7.4.5" },
-      ssrfProxy: { repository: "ubuntu/squid", tag: "6.6-24.04_beta" },
-    },
-    secrets: {
-      difySecretKey: "test-secretkey-0123456789abcdef", initPassword: "test-initpw-4711",
-      pluginDaemonKey: "test-daemonkey-a1b2", pluginInnerApiKey: "test-innerkey-c3d4", sandboxApiKey: "test-sandboxkey-e5f6",
-      weaviateApiKey: "test-weaviatekey-g7h8", openaiApiKey: "test-openaikey-i9j0",
-    },
-    storage: { storageClassName: "nutanix-volume" },
-    postgresql: { auth: { username: "dify", password: "test-pgpassword-k1l2", database: "dify" }, persistence: { size: "20Gi" } },
-    redis: { auth: { password: "test-redispassword-m3n4" }, persistence: { size: "8Gi" } },
-    weaviate: { image: { repository: "semitechnologies/weaviate", tag: "1.27.0" }, persistence: { size: "50Gi", storageClass: "nutanix-volume" } },
-    dify: { fileStorage: { size: "20Gi" } },
-    pluginDaemon: { persistence: { size: "10Gi" } },
-    networkPolicy: { ingressNamespaces: ["kommander"] },
-  };
+  return ciValues("00-path-mode");
 }
 
 /** Every credential in a values object (the strings that must never leave the Secret). */
