@@ -28,10 +28,7 @@ spec:
       annotations:
         checksum/credentials: {{ include "dify.checksum" (dict "root" $root "values" (include "dify.appSecretValues" $root)) }}
     spec:
-      {{- include "dify.imagePullSecrets" $root | nindent 6 }}
-      enableServiceLinks: false
-      automountServiceAccountToken: false
-      securityContext: {{- include "dify.podSecurityContext" (dict "uid" 1001) | nindent 8 }}
+      {{- include "dify.podDefaults" (dict "root" $root "uid" 1001) | nindent 6 }}
       {{- if .files }}
       {{- include "dify.filesAffinity" $root | nindent 6 }}
       {{- end }}
@@ -45,15 +42,15 @@ spec:
           ports:
             - {name: http, containerPort: {{ include "dify.port" "api" }}, protocol: TCP}
           startupProbe:
-            httpGet: {path: /health, port: http}
+            httpGet: {path: {{ include "dify.healthPath" (dict "root" $root "component" "api") }}, port: http}
             periodSeconds: 5
             failureThreshold: 60
           readinessProbe:
-            httpGet: {path: /health, port: http}
+            httpGet: {path: {{ include "dify.healthPath" (dict "root" $root "component" "api") }}, port: http}
             periodSeconds: 10
             timeoutSeconds: 5
           livenessProbe:
-            httpGet: {path: /health, port: http}
+            httpGet: {path: {{ include "dify.healthPath" (dict "root" $root "component" "api") }}, port: http}
             periodSeconds: 20
             timeoutSeconds: 5
             failureThreshold: 6

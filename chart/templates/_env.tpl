@@ -1,7 +1,6 @@
 {{/* Environment shared by api, worker, beat and the migration Job (one contract, one place). */}}
 {{- define "dify.apiEnv" -}}
 {{- $url := include "dify.externalURL" . -}}
-{{- $api := include "dify.componentName" (dict "root" . "component" "api") -}}
 - {name: MODE, value: {{ .mode | default "api" | quote }}}
 - {name: LOG_LEVEL, value: INFO}
 - {name: DEPLOY_ENV, value: PRODUCTION}
@@ -9,11 +8,11 @@
 - {name: CONSOLE_API_URL, value: {{ $url | quote }}}
 - {name: CONSOLE_WEB_URL, value: {{ $url | quote }}}
 - {name: SERVICE_API_URL, value: {{ $url | quote }}}
-- {name: APP_WEB_URL, value: {{ include "dify.appWebURL" . | quote }}}
+- {name: APP_WEB_URL, value: {{ include "dify.externalOrigin" . | quote }}}
 - {name: FILES_URL, value: {{ $url | quote }}}
 - {name: TRIGGER_URL, value: {{ $url | quote }}}
 - {name: ENDPOINT_URL_TEMPLATE, value: {{ printf "%s/e/{hook_id}" $url | quote }}}
-- {name: INTERNAL_FILES_URL, value: {{ printf "http://%s:%s" $api (include "dify.port" "api") | quote }}}
+- {name: INTERNAL_FILES_URL, value: {{ include "dify.serviceURL" (dict "root" . "component" "api") | quote }}}
 - {name: DB_TYPE, value: postgresql}
 - {name: DB_HOST, value: {{ include "dify.postgresHost" . | quote }}}
 - {name: DB_PORT, value: {{ include "dify.postgresPort" . | quote }}}
@@ -48,20 +47,20 @@
 {{- end }}
 {{- if .Values.weaviate.enabled }}
 - {name: VECTOR_STORE, value: weaviate}
-- {name: WEAVIATE_ENDPOINT, value: {{ printf "http://%s:%s" (include "dify.componentName" (dict "root" . "component" "weaviate")) (include "dify.port" "weaviate") | quote }}}
-- {name: WEAVIATE_GRPC_ENDPOINT, value: {{ printf "grpc://%s:%s" (include "dify.componentName" (dict "root" . "component" "weaviate")) (include "dify.port" "weaviate-grpc") | quote }}}
+- {name: WEAVIATE_ENDPOINT, value: {{ include "dify.serviceURL" (dict "root" . "component" "weaviate") | quote }}}
+- {name: WEAVIATE_GRPC_ENDPOINT, value: {{ include "dify.serviceURL" (dict "root" . "component" "weaviate" "port" "weaviate-grpc" "scheme" "grpc") | quote }}}
 {{ include "dify.secretEnv" (dict "root" . "name" "WEAVIATE_API_KEY" "key" "WEAVIATE_API_KEY") }}
 {{- end }}
-- {name: CODE_EXECUTION_ENDPOINT, value: {{ printf "http://%s:%s" (include "dify.componentName" (dict "root" . "component" "sandbox")) (include "dify.port" "sandbox") | quote }}}
+- {name: CODE_EXECUTION_ENDPOINT, value: {{ include "dify.serviceURL" (dict "root" . "component" "sandbox") | quote }}}
 {{ include "dify.secretEnv" (dict "root" . "name" "CODE_EXECUTION_API_KEY" "key" "CODE_EXECUTION_API_KEY") }}
-- {name: PLUGIN_DAEMON_URL, value: {{ printf "http://%s:%s" (include "dify.componentName" (dict "root" . "component" "plugin-daemon")) (include "dify.port" "plugin-daemon") | quote }}}
+- {name: PLUGIN_DAEMON_URL, value: {{ include "dify.serviceURL" (dict "root" . "component" "plugin-daemon") | quote }}}
 {{ include "dify.secretEnv" (dict "root" . "name" "PLUGIN_DAEMON_KEY" "key" "PLUGIN_DAEMON_KEY") }}
 {{ include "dify.secretEnv" (dict "root" . "name" "INNER_API_KEY_FOR_PLUGIN" "key" "INNER_API_KEY_FOR_PLUGIN") }}
 - {name: MARKETPLACE_ENABLED, value: {{ .Values.dify.marketplaceEnabled | quote }}}
-- {name: MARKETPLACE_API_URL, value: "https://marketplace.dify.ai"}
+- {name: MARKETPLACE_API_URL, value: {{ include "dify.marketplaceURL" . | quote }}}
 {{- if .Values.ssrfProxy.enabled }}
-- {name: SSRF_PROXY_HTTP_URL, value: {{ printf "http://%s:%s" (include "dify.componentName" (dict "root" . "component" "ssrf-proxy")) (include "dify.port" "ssrf-proxy") | quote }}}
-- {name: SSRF_PROXY_HTTPS_URL, value: {{ printf "http://%s:%s" (include "dify.componentName" (dict "root" . "component" "ssrf-proxy")) (include "dify.port" "ssrf-proxy") | quote }}}
+- {name: SSRF_PROXY_HTTP_URL, value: {{ include "dify.serviceURL" (dict "root" . "component" "ssrf-proxy") | quote }}}
+- {name: SSRF_PROXY_HTTPS_URL, value: {{ include "dify.serviceURL" (dict "root" . "component" "ssrf-proxy") | quote }}}
 {{- end }}
 {{- range $k, $v := .Values.dify.extraEnv }}
 - {name: {{ $k }}, value: {{ $v | quote }}}

@@ -86,14 +86,38 @@ imagePullSecrets:
 {{- if ne $p "/" }}{{ $p }}{{ end -}}
 {{- end -}}
 
-{{/* Public base URL, e.g. https://198.51.100.10/dify */}}
-{{- define "dify.externalURL" -}}
-{{ required "external.scheme is required (http or https)" .Values.external.scheme }}://{{ required "external.host is required (the Traefik LoadBalancer address or a DNS name)" .Values.external.host }}{{ include "dify.path" . }}
+{{/* Return the public origin, scheme://host, e.g. https://198.51.100.10 or https://[2001:db8::1].
+The one place the chart joins scheme and host: external.host arrives normalised (a name, an IPv4
+address or a bracketed IPv6 address, without port; validate.yaml refuses anything else).
+APP_WEB_URL is the origin: the web adds its base path to share links itself. */}}
+{{- define "dify.externalOrigin" -}}
+{{ required "external.scheme is required (http or https)" .Values.external.scheme }}://{{ required "external.host is required (the Traefik LoadBalancer address or a DNS name)" .Values.external.host }}
 {{- end -}}
 
-{{/* APP_WEB_URL: without the path; the web adds its base path to share links itself. */}}
-{{- define "dify.appWebURL" -}}
-{{ .Values.external.scheme }}://{{ .Values.external.host }}
+{{/* Return the public base URL: the origin and the public path, e.g. https://198.51.100.10/dify */}}
+{{- define "dify.externalURL" -}}
+{{ include "dify.externalOrigin" . }}{{ include "dify.path" . }}
+{{- end -}}
+
+{{/* Return the in-cluster URL of a component's Service:
+(dict "root" $ "component" "api" ["port" "weaviate-grpc"] ["scheme" "grpc"] ["path" "/health"]).
+The port defaults to the component's own (dify.port). */}}
+{{- define "dify.serviceURL" -}}
+{{- $host := include "dify.componentName" (dict "root" .root "component" .component) -}}
+{{- printf "%s://%s:%s%s" (.scheme | default "http") $host (include "dify.port" (.port | default .component)) (.path | default "") -}}
+{{- end -}}
+
+{{/* Return the HTTP health path of a component (probes and the helm test): (dict "root" $ "component" "api").
+The web has no health endpoint in 1.11.4: a page under the base path the image was built with. */}}
+{{- define "dify.healthPath" -}}
+{{- $paths := dict "api" "/health" "plugin-daemon" "/health/check" "sandbox" "/health" "weaviate" "/v1/.well-known/ready" -}}
+{{- $_ := set $paths "web" (printf "%s/apps" (include "dify.path" .root)) -}}
+{{- required (printf "no health path for %s" .component) (get $paths .component) -}}
+{{- end -}}
+
+{{/* Return the Dify plugin marketplace (api, web and plugin daemon). */}}
+{{- define "dify.marketplaceURL" -}}
+https://marketplace.dify.ai
 {{- end -}}
 
 {{- define "dify.secretName" -}}
@@ -171,6 +195,42 @@ seccompProfile:
 allowPrivilegeEscalation: false
 capabilities:
   drop: [ALL]
+{{- end -}}
+
+{{/* Pod fields every workload shares (grafana's _pod.tpl idea): pull secrets, no Service links,
+no API token, and the pod security context. (dict "root" $ "uid" 1001) runs the pod as that
+non-root user; without uid (images that must start as root) only the RuntimeDefault seccomp
+profile is set at pod level and the template says why. Include with nindent at the spec level. */}}
+{{- define "dify.podDefaults" -}}
+{{- include "dify.imagePullSecrets" .root }}
+enableServiceLinks: false
+automountServiceAccountToken: false
+{{- if .uid }}
+securityContext: {{- include "dify.podSecurityContext" (dict "uid" .uid) | nindent 2 }}
+{{- else }}
+securityContext:
+  seccompProfile: {type: RuntimeDefault}
+{{- end }}
+{{- end -}}
+
+{{/* ClusterIP Service of a component: (dict "root" $ "component" "api" ["ports" (list "http:api" ...)]).
+Each port is "<name>:<dify.port key>" and targets the container port of the same name;
+the default is one port "http" on the component's own port. */}}
+{{- define "dify.service" -}}
+{{- $ctx := dict "root" .root "component" .component -}}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "dify.componentName" $ctx }}
+  labels: {{- include "dify.labels" $ctx | nindent 4 }}
+spec:
+  type: ClusterIP
+  selector: {{- include "dify.selectorLabels" $ctx | nindent 4 }}
+  ports:
+    {{- range $p := .ports | default (list (printf "http:%s" .component)) }}
+    {{- $name := first (splitList ":" $p) }}
+    - {name: {{ $name }}, port: {{ include "dify.port" (last (splitList ":" $p)) }}, targetPort: {{ $name }}, protocol: TCP}
+    {{- end }}
 {{- end -}}
 
 {{/* Init containers that wait for Postgres and Redis (the stack's own images). */}}
