@@ -48,7 +48,8 @@
 {{- if .Values.weaviate.enabled }}
 - {name: VECTOR_STORE, value: weaviate}
 - {name: WEAVIATE_ENDPOINT, value: {{ include "dify.serviceURL" (dict "root" . "component" "weaviate") | quote }}}
-- {name: WEAVIATE_GRPC_ENDPOINT, value: {{ include "dify.serviceURL" (dict "root" . "component" "weaviate" "port" "weaviate-grpc" "scheme" "grpc") | quote }}}
+{{- $grpc := dict "root" . "component" "weaviate" "port" "weaviate-grpc" "scheme" "grpc" }}
+- {name: WEAVIATE_GRPC_ENDPOINT, value: {{ include "dify.serviceURL" $grpc | quote }}}
 {{ include "dify.secretEnv" (dict "root" . "name" "WEAVIATE_API_KEY" "key" "WEAVIATE_API_KEY") }}
 {{- end }}
 - {name: CODE_EXECUTION_ENDPOINT, value: {{ include "dify.serviceURL" (dict "root" . "component" "sandbox") | quote }}}

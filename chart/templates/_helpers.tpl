@@ -91,7 +91,9 @@ The one place the chart joins scheme and host: external.host arrives normalised 
 address or a bracketed IPv6 address, without port; validate.yaml refuses anything else).
 APP_WEB_URL is the origin: the web adds its base path to share links itself. */}}
 {{- define "dify.externalOrigin" -}}
-{{ required "external.scheme is required (http or https)" .Values.external.scheme }}://{{ required "external.host is required (the Traefik LoadBalancer address or a DNS name)" .Values.external.host }}
+{{- $scheme := required "external.scheme is required (http or https)" .Values.external.scheme -}}
+{{- $host := required "external.host is required (the Traefik LoadBalancer address or a DNS name)" .Values.external.host -}}
+{{ $scheme }}://{{ $host }}
 {{- end -}}
 
 {{/* Return the public base URL: the origin and the public path, e.g. https://198.51.100.10/dify */}}
@@ -104,13 +106,19 @@ APP_WEB_URL is the origin: the web adds its base path to share links itself. */}
 The port defaults to the component's own (dify.port). */}}
 {{- define "dify.serviceURL" -}}
 {{- $host := include "dify.componentName" (dict "root" .root "component" .component) -}}
-{{- printf "%s://%s:%s%s" (.scheme | default "http") $host (include "dify.port" (.port | default .component)) (.path | default "") -}}
+{{- $port := include "dify.port" (.port | default .component) -}}
+{{- printf "%s://%s:%s%s" (.scheme | default "http") $host $port (.path | default "") -}}
 {{- end -}}
 
 {{/* Return the HTTP health path of a component (probes and the helm test): (dict "root" $ "component" "api").
 The web has no health endpoint in 1.11.4: a page under the base path the image was built with. */}}
 {{- define "dify.healthPath" -}}
-{{- $paths := dict "api" "/health" "plugin-daemon" "/health/check" "sandbox" "/health" "weaviate" "/v1/.well-known/ready" -}}
+{{- $paths := dict
+  "api"           "/health"
+  "plugin-daemon" "/health/check"
+  "sandbox"       "/health"
+  "weaviate"      "/v1/.well-known/ready"
+-}}
 {{- $_ := set $paths "web" (printf "%s/apps" (include "dify.path" .root)) -}}
 {{- required (printf "no health path for %s" .component) (get $paths .component) -}}
 {{- end -}}
@@ -229,7 +237,8 @@ spec:
   ports:
     {{- range $p := .ports | default (list (printf "http:%s" .component)) }}
     {{- $name := first (splitList ":" $p) }}
-    - {name: {{ $name }}, port: {{ include "dify.port" (last (splitList ":" $p)) }}, targetPort: {{ $name }}, protocol: TCP}
+    {{- $port := include "dify.port" (last (splitList ":" $p)) }}
+    - {name: {{ $name }}, port: {{ $port }}, targetPort: {{ $name }}, protocol: TCP}
     {{- end }}
 {{- end -}}
 
