@@ -161,11 +161,7 @@ describe("chart: validation, one message per problem", () => {
   });
 
   it("accepts valid edge cases: a bracketed IPv6 host, a deeper path, decimal sizes, numeric ports and replicas", () => {
-    const r = render(merge(base, {
-      external: { host: "[2001:db8::10]" }, expose: { path: "/tools/dify" }, images: { web: { basePath: "/tools/dify" } },
-      dify: { fileStorage: { size: "1.5Ti" } }, postgresql: { enabled: false, external: { host: "pg.example", port: 5433 } },
-      api: { replicas: 2 }, weaviate: { image: { tag: "1.28.2" } },
-    }));
+    const r = render(matrix["edge cases (IPv6 host, deeper path, decimal size, numeric port and replicas)"].values);
     assert.strictEqual(r.status, 0, r.stderr);
   });
 
