@@ -119,8 +119,11 @@ The web has no health endpoint in 1.11.4: a page under the base path the image w
   "sandbox"       "/health"
   "weaviate"      "/v1/.well-known/ready"
 -}}
-{{- $_ := set $paths "web" (printf "%s/apps" (include "dify.path" .root)) -}}
+{{- if eq .component "web" -}}
+{{- printf "%s/apps" (include "dify.path" .root) -}}
+{{- else -}}
 {{- required (printf "no health path for %s" .component) (get $paths .component) -}}
+{{- end -}}
 {{- end -}}
 
 {{/* Return the Dify plugin marketplace (api, web and plugin daemon). */}}
