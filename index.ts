@@ -13,14 +13,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { clusterReader } from "./components/cluster";
 import { DifyRelease } from "./components/dify";
 import { DifyCredentials } from "./components/secrets";
-import { kubernetesSettings, loadConfig } from "./components/stack-config";
+import { kubeAccess, loadConfig } from "./components/stack-config";
 import { discoverTraefik } from "./components/traefik";
 import { credentialsSecretName } from "./components/values";
 
 export = async () => {
   const config = loadConfig();
-  const kube = kubernetesSettings();
-  const reader = clusterReader(kube.kubeconfig, kube.context);
+  const kube = kubeAccess();
+  const reader = clusterReader(kube);
 
   const traefik = await discoverTraefik(reader, {
     override: { namespace: config.traefikNamespace, name: config.traefikServiceName },
@@ -33,10 +33,10 @@ export = async () => {
   const secretName = credentialsSecretName(config.releaseName);
   const existing = await reader.readSecretData(config.namespace, secretName);
 
-  // The Service the release is exposed through, read into the stack (a read, never managed).
-  const traefikService = k8s.core.v1.Service.get("platform-traefik", `${traefik.namespace}/${traefik.name}`);
+  // The cluster the reader read, for every Kubernetes resource (the kubeconfig holds credentials).
+  const provider = new k8s.Provider("kubernetes", { kubeconfig: kube.kubeconfig && pulumi.secret(kube.kubeconfig) });
   const credentials = new DifyCredentials("dify", { config, existing, existingName: `${config.namespace}/${secretName}` });
-  const dify = new DifyRelease("dify", { config, traefik, credentials });
+  const dify = new DifyRelease("dify", { config, traefik, credentials }, { providers: { kubernetes: provider } });
 
   return {
     url: dify.url,
@@ -44,7 +44,7 @@ export = async () => {
     namespace: dify.namespace,
     releaseName: dify.releaseName,
     releaseStatus: dify.release.status.status,
-    traefikService: pulumi.interpolate`${traefikService.metadata.namespace}/${traefikService.metadata.name}`,
+    traefikService: `${traefik.namespace}/${traefik.name}`,
     address: dify.address,
     initPassword: dify.initPassword,
   };

@@ -84,8 +84,18 @@ export function kubeconfigSource(value: string, home = os.homedir()): { content:
   return { file: v.startsWith("~/") ? path.join(home, v.slice(2)) : v };
 }
 
-/** A reader on the kubeconfig the Kubernetes provider uses (stack config, else KUBECONFIG / ~/.kube/config). */
-export function kubeReader(kubeconfig?: string, context?: string): ClusterReader {
+/**
+ * The cluster the program deploys to, resolved once: the reader and the Kubernetes provider
+ * both use it. `kubeconfig` is the resolved config as text for the provider (paths made
+ * absolute); undefined in a pod, where the provider finds the in-cluster account itself.
+ */
+export interface KubeAccess {
+  config: k8s.KubeConfig;
+  kubeconfig?: string;
+}
+
+/** Resolves kubernetes:kubeconfig / kubernetes:context, else KUBECONFIG / ~/.kube/config, as the provider would. */
+export function resolveKube(kubeconfig?: string, context?: string): KubeAccess {
   const kc = new k8s.KubeConfig();
   if (kubeconfig) {
     const src = kubeconfigSource(kubeconfig);
@@ -98,6 +108,14 @@ export function kubeReader(kubeconfig?: string, context?: string): ClusterReader
     }
     kc.setCurrentContext(context);
   }
+  // client-node's in-cluster user (a token file) has no kubeconfig form the provider reads.
+  const inCluster = kc.getCurrentUser()?.name === "inClusterUser";
+  return { config: kc, kubeconfig: inCluster ? undefined : kc.exportConfig() };
+}
+
+/** A reader on the resolved cluster. */
+export function kubeReader(kube: KubeAccess): ClusterReader {
+  const kc = kube.config;
   const server = kc.getCurrentCluster()?.server;
   const fail = (what: string) => (e: unknown): never => {
     throw clusterError(e, what, server);
@@ -159,6 +177,6 @@ export function setClusterReader(r: ClusterReader | undefined): void {
   override = r;
 }
 
-export function clusterReader(kubeconfig?: string, context?: string): ClusterReader {
-  return override ?? kubeReader(kubeconfig, context);
+export function clusterReader(kube: KubeAccess): ClusterReader {
+  return override ?? kubeReader(kube);
 }

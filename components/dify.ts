@@ -15,13 +15,13 @@ export interface DifyReleaseArgs {
   config: DifyConfig;
   traefik: TraefikInfo;
   credentials: DifyCredentials;
-  provider?: k8s.Provider;
 }
 
 /**
- * One Helm release of chart/. The namespace is created by Helm when missing
- * (`createNamespace`) and is never deleted by `pulumi destroy`: it holds the retained PVCs
- * and the credentials Secret (helm.sh/resource-policy: keep) a later stack adopts.
+ * One Helm release of chart/, through the Kubernetes provider given in opts (children inherit
+ * it). The namespace is created by Helm when missing (`createNamespace`) and is never deleted
+ * by `pulumi destroy`: it holds the retained PVCs and the credentials Secret
+ * (helm.sh/resource-policy: keep) a later stack adopts.
  */
 export class DifyRelease extends pulumi.ComponentResource {
   public readonly url: string;
@@ -30,8 +30,6 @@ export class DifyRelease extends pulumi.ComponentResource {
   public readonly address: string;
   public readonly namespace: string;
   public readonly releaseName: string;
-  /** "<namespace>/<name>" of the Traefik Service the release is exposed through. */
-  public readonly traefikService: string;
   public readonly initPassword: pulumi.Output<string>;
   public readonly release: k8s.helm.v3.Release;
 
@@ -43,7 +41,6 @@ export class DifyRelease extends pulumi.ComponentResource {
     this.setupUrl = setupUrl(this.url);
     this.namespace = cfg.namespace;
     this.releaseName = cfg.releaseName;
-    this.traefikService = `${args.traefik.namespace}/${args.traefik.name}`;
     this.initPassword = pulumi.secret(args.credentials.values.apply((c) => c.initPassword));
 
     // A content hash of chart/ in the values: any chart edit changes the release inputs.
@@ -66,8 +63,8 @@ export class DifyRelease extends pulumi.ComponentResource {
         cleanupOnFail: false,
         maxHistory: 10,
       },
-      { parent: this, provider: args.provider },
+      { parent: this },
     );
-    this.registerOutputs({ url: this.url, setupUrl: this.setupUrl, address: this.address, traefikService: this.traefikService });
+    this.registerOutputs({ url: this.url, setupUrl: this.setupUrl, address: this.address });
   }
 }

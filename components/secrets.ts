@@ -92,7 +92,6 @@ export interface DifyCredentialsArgs {
 export class DifyCredentials extends pulumi.ComponentResource {
   /** Effective credentials, as one secret Output. */
   public readonly values: pulumi.Output<Credentials>;
-  public readonly sources: Record<CredentialKey, CredentialSource>;
 
   constructor(name: string, args: DifyCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dify-nkp:index:Credentials", name, {}, opts);
@@ -142,8 +141,7 @@ export class DifyCredentials extends pulumi.ComponentResource {
       });
     }
 
-    this.sources = plan;
     this.values = pulumi.secret(pulumi.all(chosen).apply((c) => c as Credentials));
-    this.registerOutputs({});
+    this.registerOutputs({ values: this.values });
   }
 }

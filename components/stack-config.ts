@@ -5,6 +5,7 @@
  * they are used (components/secrets.ts, the release values); nothing here prints a value.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { KubeAccess, resolveKube } from "./cluster";
 import { configNotes, DifyConfig, parseConfig, plainSecretKeys } from "./config";
 
 /** Raw `dify:*` stack config as strings, key without the prefix. */
@@ -31,8 +32,8 @@ export function loadConfig(): DifyConfig {
   return cfg;
 }
 
-/** Kubernetes provider settings the cluster reader shares with the provider. */
-export function kubernetesSettings(): { kubeconfig?: string; context?: string } {
+/** The target cluster from the Kubernetes provider's settings, resolved once for the reader and the provider. */
+export function kubeAccess(): KubeAccess {
   const kube = new pulumi.Config("kubernetes");
-  return { kubeconfig: kube.get("kubeconfig"), context: kube.get("context") };
+  return resolveKube(kube.get("kubeconfig"), kube.get("context"));
 }

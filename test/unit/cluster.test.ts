@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { clusterError, kubeconfigSource, kubeReader } from "../../components/cluster";
+import { clusterError, kubeconfigSource, kubeReader, resolveKube } from "../../components/cluster";
 
 const kubeconfig = (server: string) => `apiVersion: v1
 kind: Config
@@ -18,8 +18,14 @@ describe("cluster access settings", () => {
     assert.deepStrictEqual(kubeconfigSource("/home/ubuntu/nkp/kube.conf"), { file: "/home/ubuntu/nkp/kube.conf" });
     assert.deepStrictEqual(kubeconfigSource("~/nkp/kube.conf", "/home/op"), { file: "/home/op/nkp/kube.conf" });
   });
+  it("resolves one kubeconfig for the provider, with the chosen context current", () => {
+    const two = kubeconfig("https://a.example:6443").replace("contexts: [", "contexts: [{name: b, context: {cluster: c, user: u}}, ");
+    const kube = resolveKube(two, "b");
+    assert.strictEqual(kube.config.getCurrentContext(), "b");
+    assert.strictEqual(JSON.parse(kube.kubeconfig ?? "{}")["current-context"], "b");
+  });
   it("refuses a kubernetes:context the kubeconfig does not have", () => {
-    assert.throws(() => kubeReader(kubeconfig("https://127.0.0.1:6443"), "prod"), /kubernetes:context "prod" is not in the kubeconfig \(contexts: ctx\)/);
+    assert.throws(() => resolveKube(kubeconfig("https://127.0.0.1:6443"), "prod"), /kubernetes:context "prod" is not in the kubeconfig \(contexts: ctx\)/);
   });
 });
 
@@ -41,7 +47,7 @@ describe("cluster errors", () => {
       /when trying to read Service a\/b: HTTP 500: etcd timeout$/);
   });
   it("reports a real connection failure that way", async () => {
-    const reader = kubeReader(kubeconfig("https://127.0.0.1:1"));
+    const reader = kubeReader(resolveKube(kubeconfig("https://127.0.0.1:1")));
     await assert.rejects(reader.listIngressClasses(), /Cannot reach the Kubernetes API server https:\/\/127\.0\.0\.1:1 when trying to list IngressClasses/);
   });
 });

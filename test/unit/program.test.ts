@@ -5,19 +5,15 @@ import { chartDigest } from "../../components/chart-digest";
 import { ClusterReader, ServiceSummary, setClusterReader } from "../../components/cluster";
 import { repoRoot } from "../lib/paths";
 
-interface Registered { type: string; name: string; inputs: any; id?: string }
+interface Registered { type: string; name: string; inputs: any; id?: string; provider?: string }
 let registered: Registered[] = [];
 
 pulumi.runtime.setMocks(
   {
     newResource(args) {
-      registered.push({ type: args.type, name: args.name, inputs: args.inputs, id: args.id });
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs, id: args.id, provider: args.provider });
       if (args.type === "random:index/randomPassword:RandomPassword") return { id: args.name, state: { ...args.inputs, result: `generated-${args.name}` } };
       if (args.type === "random:index/randomBytes:RandomBytes") return { id: args.name, state: { ...args.inputs, hex: `hex-${args.name}`, base64: "b64" } };
-      if (args.type === "kubernetes:core/v1:Service") {
-        const [namespace, name] = String(args.id).split("/");
-        return { id: args.id as string, state: { metadata: { namespace, name }, status: { loadBalancer: { ingress: [{ ip: "198.51.100.10" }] } } } };
-      }
       if (args.type === "kubernetes:helm.sh/v3:Release") return { id: `${args.inputs.namespace}/${args.inputs.name}`, state: { ...args.inputs, status: { status: "deployed" } } };
       return { id: `${args.name}-id`, state: args.inputs };
     },
@@ -52,6 +48,14 @@ const value = <T>(o: pulumi.Output<T> | T): Promise<T> =>
 
 let logs: string[] = [];
 
+/** kubernetes:kubeconfig of every run (the fake reader replaces the cluster; the provider gets this). */
+const kubeconfig = JSON.stringify({
+  apiVersion: "v1", kind: "Config", "current-context": "nkp",
+  clusters: [{ name: "nkp", cluster: { server: "https://127.0.0.1:6443" } }],
+  users: [{ name: "admin", user: { token: "test-token" } }],
+  contexts: [{ name: "nkp", context: { cluster: "nkp", user: "admin" } }],
+});
+
 /**
  * Runs index.ts (fresh from the require cache) with the given `dify:*` config against a fake
  * cluster, and waits until every registration has arrived. Keys in `secretKeys` are marked
@@ -61,7 +65,7 @@ async function runProgram(config: Record<string, string>, cluster: FakeCluster =
   registered = [];
   logs = [];
   clusterCalls = [];
-  const all: Record<string, string> = {};
+  const all: Record<string, string> = { "kubernetes:kubeconfig": kubeconfig };
   for (const [k, v] of Object.entries(config)) all[`dify:${k}`] = v;
   pulumi.runtime.setAllConfig(all, (secretKeys ?? Object.keys(config).filter((k) => /Password|Key$/.test(k))).map((k) => `dify:${k}`));
   setClusterReader(fakeCluster(cluster));
@@ -99,16 +103,20 @@ describe("program (Pulumi mocks)", function () {
   this.timeout(30000);
   after(() => setClusterReader(undefined));
 
-  it("registers the random credentials, reads the Traefik Service and installs one release of the bundled chart", async () => {
+  it("registers the random credentials, one Kubernetes provider and one release of the bundled chart through it", async () => {
     const out = await runProgram({ webImage });
     assert.deepStrictEqual(randomNames(), [
       "dify-init-password", "dify-plugin-daemon-key", "dify-plugin-inner-api-key", "dify-postgres-password",
       "dify-redis-password", "dify-sandbox-api-key", "dify-secret-key", "dify-weaviate-api-key",
     ]);
     assert.strictEqual(registered.find((r) => r.name === "dify-secret-key")?.inputs.length, 32);
-    const svc = registered.filter((r) => r.type === "kubernetes:core/v1:Service");
-    assert.deepStrictEqual(svc.map((s) => s.id), ["kommander/kommander-traefik"]);
+    assert.deepStrictEqual(registered.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.type), ["kubernetes:helm.sh/v3:Release"]);
+    const providers = registered.filter((r) => r.type === "pulumi:providers:kubernetes");
+    assert.strictEqual(providers.length, 1);
+    const providerKube = JSON.parse(unsecret(providers[0].inputs.kubeconfig));
+    assert.strictEqual(providerKube.clusters[0].cluster.server, "https://127.0.0.1:6443", "the provider gets the resolved kubeconfig");
     assert.strictEqual(releases().length, 1);
+    assert.match(releases()[0].provider ?? "", /pulumi:providers:kubernetes::kubernetes::/);
     const rel = releases()[0].inputs;
     assert.strictEqual(rel.chart, path.join(repoRoot, "chart"));
     assert.ok(path.isAbsolute(rel.chart));
@@ -187,7 +195,8 @@ describe("program (Pulumi mocks)", function () {
   it("reads an overridden Traefik Service", async () => {
     const edge: ServiceSummary = { namespace: "ingress", name: "edge", type: "LoadBalancer", labels: {}, ingress: [{ ip: "2001:db8::10" }] };
     const out = await runProgram({ path: "/", traefikNamespace: "ingress", traefikServiceName: "edge" }, { services: [traefikSvc, edge] });
-    assert.deepStrictEqual(registered.filter((r) => r.type === "kubernetes:core/v1:Service").map((r) => r.id), ["ingress/edge"]);
+    assert.strictEqual(out.traefikService, "ingress/edge");
+    assert.deepStrictEqual(clusterCalls.filter((c) => c.startsWith("readService")), ["readService ingress/edge"]);
     assert.strictEqual(await value(out.url), "https://[2001:db8::10]");
     assert.ok(!clusterCalls.includes("listServices"));
   });
