@@ -8,7 +8,7 @@
  * result is the same whether a key is absent or carries its project default. For the same
  * reason no rule here depends on whether a key was "set": only on its value.
  */
-import { isIP } from "net";
+import { checkHost, UrlHost } from "./host";
 
 /** Companion images of a Dify release (what upstream's docker-compose pins for that version). */
 export interface CompanionImages {
@@ -76,8 +76,8 @@ export interface DifyConfig {
   entrypoints: string[];
   tls: boolean;
   scheme: "http" | "https";
-  /** Public host replacing the Traefik address; an IPv6 address is stored in brackets. */
-  externalHost?: string;
+  /** Public host replacing the Traefik address (normalised: an IPv6 address in brackets). */
+  externalHost?: UrlHost;
   traefikNamespace?: string;
   traefikServiceName?: string;
   addressTimeoutSeconds: number;
@@ -169,25 +169,6 @@ export function parseImageRef(ref: string): { repository: string; tag: string } 
 
 const dnsLabelRe = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsSubdomainRe = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const hostnameRe = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-
-/**
- * Checks a host that browsers use (no scheme, port or path). Returns the host for URLs (an
- * IPv6 address in brackets) or the reason it is not one.
- */
-export function checkHost(value: string): { host: string } | { reason: string } {
-  if (value.includes("://")) return { reason: "must not contain a scheme" };
-  if (value.includes("/")) return { reason: "must not contain a path" };
-  if (value.startsWith("[") && value.endsWith("]")) {
-    return isIP(value.slice(1, -1)) === 6 ? { host: value } : { reason: "has brackets around something that is not an IPv6 address" };
-  }
-  if (isIP(value) === 6) return { host: `[${value}]` };
-  if (isIP(value) === 4) return { host: value };
-  if (/:\d*$/.test(value)) return { reason: "must be a host without port (Traefik serves Dify on its websecure entrypoint, 443)" };
-  if (/^[0-9.]+$/.test(value)) return { reason: "is not a valid IPv4 address" };
-  if (value.length > 253 || !hostnameRe.test(value)) return { reason: "must be a DNS name or an IP address, without port" };
-  return { host: value };
-}
 
 // ---------------------------------------------------------------------------------------
 
@@ -295,7 +276,7 @@ export function parseConfig(raw: Record<string, string | undefined>): DifyConfig
   const scheme = str("scheme", "https");
   if (scheme !== "http" && scheme !== "https") problems.push(`dify:scheme must be http or https (got "${scheme}")`);
 
-  let externalHost: string | undefined;
+  let externalHost: UrlHost | undefined;
   const externalRaw = get("externalHost");
   if (externalRaw !== undefined) {
     const h = checkHost(externalRaw);

@@ -6,7 +6,8 @@ import { chartDigest } from "./chart-digest";
 import { DifyConfig } from "./config";
 import { DifyCredentials } from "./secrets";
 import { TraefikInfo } from "./traefik";
-import { buildChartValues, externalUrl, publicHost, setupUrl } from "./values";
+import { externalUrl, publicHost, setupUrl, UrlHost } from "./host";
+import { buildChartValues } from "./values";
 
 /** Absolute path of the bundled chart (next to this folder, wherever the project is checked out). */
 export const chartPath = path.join(__dirname, "..", "chart");
@@ -27,7 +28,7 @@ export class DifyRelease extends pulumi.ComponentResource {
   public readonly url: string;
   public readonly setupUrl: string;
   /** Host in the URL: dify:externalHost or the Traefik address (IPv6 in brackets). */
-  public readonly address: string;
+  public readonly address: UrlHost;
   public readonly namespace: string;
   public readonly releaseName: string;
   public readonly initPassword: pulumi.Output<string>;

@@ -3,7 +3,7 @@
  * The decisions are pure functions; discoverTraefik does the I/O with a ClusterReader.
  */
 import { ClusterReader, ServiceSummary } from "./cluster";
-import { urlHost } from "./values";
+import { UrlHost, urlHost } from "./host";
 
 export interface TraefikOverride {
   namespace?: string;
@@ -54,17 +54,17 @@ export function pickTraefikService(all: ServiceSummary[], override?: TraefikOver
 }
 
 /** The public address of a LoadBalancer status: IP, else hostname; IPv6 in brackets for URLs. */
-export function addressFromStatus(ingress: { ip?: string; hostname?: string }[]): string | undefined {
+export function addressFromStatus(ingress: { ip?: string; hostname?: string }[]): UrlHost | undefined {
   const first = ingress.find((i) => i.ip || i.hostname);
-  if (!first) return undefined;
-  return first.ip ? urlHost(first.ip) : first.hostname;
+  const host = first?.ip || first?.hostname;
+  return host ? urlHost(host) : undefined;
 }
 
 export interface TraefikInfo {
   namespace: string;
   name: string;
   /** Public address (bracketed if IPv6), or undefined when dify:externalHost replaces it. */
-  address?: string;
+  address?: UrlHost;
 }
 
 export interface DiscoverOptions {

@@ -1,6 +1,7 @@
 /** Pure mapping from stack config, credentials and address to the chart's values (keys exactly as chart/values.yaml). */
 import { createHmac } from "crypto";
 import { DifyConfig } from "./config";
+import { UrlHost } from "./host";
 import type { Credentials } from "./secrets";
 
 export type { Credentials } from "./secrets";
@@ -16,28 +17,6 @@ export function credentialsSecretName(releaseName: string): string {
   return `${fullnameOf(releaseName)}-credentials`;
 }
 
-/** Host part of a URL: an IPv6 address gets brackets, anything else is kept. */
-export function urlHost(host: string): string {
-  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
-}
-
-/** Public base URL, e.g. https://198.51.100.10/dify (path "/" gives no suffix). */
-export function externalUrl(scheme: string, host: string, path: string): string {
-  return `${scheme}://${urlHost(host)}${path === "/" ? "" : path}`;
-}
-
-/** The first-admin setup page. */
-export function setupUrl(base: string): string {
-  return `${base}/install`;
-}
-
-/** The host browsers use: dify:externalHost, else the Traefik LoadBalancer address. */
-export function publicHost(cfg: Pick<DifyConfig, "externalHost">, address: string | undefined): string {
-  const host = cfg.externalHost ?? address;
-  if (!host) throw new Error("No public host: the Traefik address is unknown and dify:externalHost is not set");
-  return urlHost(host);
-}
-
 /**
  * Annotation value that changes with the Weaviate API key (the subchart cannot read secrets.*,
  * so without it a key change would not restart Weaviate). An HMAC keyed with SECRET_KEY, so the
@@ -48,8 +27,7 @@ export function weaviateKeyChecksum(creds: Pick<Credentials, "secretKey" | "weav
 }
 
 /** Values for chart/ (keys exactly as chart/values.yaml). */
-export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: string, traefikNamespace: string | undefined, chartDigest: string): Record<string, unknown> {
-  host = urlHost(host);
+export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: UrlHost, traefikNamespace: string | undefined, chartDigest: string): Record<string, unknown> {
   const pathMode = cfg.path !== "/";
   const img = cfg.images;
   return {

@@ -1,6 +1,7 @@
 /** The values the Pulumi program builds (components/values.ts) pass the chart's schema and validation. */
 import * as assert from "assert";
 import { parseConfig } from "../../components/config";
+import { urlHost } from "../../components/host";
 import { buildChartValues, Credentials } from "../../components/values";
 import { find, podSpec, render } from "./render";
 
@@ -18,7 +19,7 @@ describe("chart: values built by the Pulumi program", () => {
   ];
   for (const [what, raw] of cases) {
     it(`${what}: renders`, () => {
-      const values = buildChartValues(parseConfig(raw), creds, "198.51.100.10", "kommander", "digest");
+      const values = buildChartValues(parseConfig(raw), creds, urlHost("198.51.100.10"), "kommander", "digest");
       const r = render(values);
       assert.strictEqual(r.status, 0, r.stderr);
       const web = podSpec(find(r.docs, "Deployment", "dify-web")).containers[0];

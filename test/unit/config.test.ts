@@ -3,9 +3,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import {
-  checkHost, ConfigError, configNotes, credentialKeys, isQuantity, knownKeys, parseConfig, parseQuantity, plainSecretKeys,
+  ConfigError, configNotes, credentialKeys, isQuantity, knownKeys, parseConfig, parseQuantity, plainSecretKeys,
   secretConfigKeys, versionMatrix,
 } from "../../components/config";
+import { checkHost } from "../../components/host";
 import { repoRoot } from "../lib/paths";
 
 const webImage = "registry.example.local/dify/dify-web:1.11.4-dify";

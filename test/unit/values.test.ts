@@ -5,7 +5,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { chartDigest, isChartFile } from "../../components/chart-digest";
 import { parseConfig } from "../../components/config";
-import { buildChartValues, credentialsSecretName, Credentials, externalUrl, fullnameOf, publicHost, setupUrl, urlHost, weaviateKeyChecksum } from "../../components/values";
+import { externalUrl, publicHost, setupUrl, urlHost } from "../../components/host";
+import { buildChartValues, credentialsSecretName, Credentials, fullnameOf, weaviateKeyChecksum } from "../../components/values";
 import { repoRoot } from "../lib/paths";
 
 const creds: Credentials = {
@@ -21,16 +22,16 @@ function leafPaths(o: any, prefix = ""): string[] {
 }
 
 describe("URLs", () => {
-  it("builds the sub-path URL from an IP", () => assert.strictEqual(externalUrl("https", "198.51.100.10", "/dify"), "https://198.51.100.10/dify"));
-  it("builds the root URL", () => assert.strictEqual(externalUrl("https", "198.51.100.10", "/"), "https://198.51.100.10"));
-  it("uses a hostname", () => assert.strictEqual(externalUrl("https", "dify.example.com", "/dify"), "https://dify.example.com/dify"));
-  it("keeps IPv6 in brackets", () => assert.strictEqual(externalUrl("https", "[2001:db8::10]", "/dify"), "https://[2001:db8::10]/dify"));
-  it("brackets a bare IPv6 address", () => assert.strictEqual(externalUrl("https", "2001:db8::10", "/"), "https://[2001:db8::10]"));
+  it("builds the sub-path URL from an IP", () => assert.strictEqual(externalUrl("https", urlHost("198.51.100.10"), "/dify"), "https://198.51.100.10/dify"));
+  it("builds the root URL", () => assert.strictEqual(externalUrl("https", urlHost("198.51.100.10"), "/"), "https://198.51.100.10"));
+  it("uses a hostname", () => assert.strictEqual(externalUrl("https", urlHost("dify.example.com"), "/dify"), "https://dify.example.com/dify"));
+  it("keeps IPv6 in brackets", () => assert.strictEqual(externalUrl("https", urlHost("[2001:db8::10]"), "/dify"), "https://[2001:db8::10]/dify"));
+  it("brackets a bare IPv6 address", () => assert.strictEqual(externalUrl("https", urlHost("2001:db8::10"), "/"), "https://[2001:db8::10]"));
   it("adds /install for the setup page", () => assert.strictEqual(setupUrl("https://198.51.100.10/dify"), "https://198.51.100.10/dify/install"));
-  it("adds /install at the root too", () => assert.strictEqual(setupUrl(externalUrl("https", "198.51.100.10", "/")), "https://198.51.100.10/install"));
-  it("uses http when configured", () => assert.strictEqual(externalUrl("http", "dify.example.com", "/dify"), "http://dify.example.com/dify"));
-  it("prefers the external host over the Traefik address", () => assert.strictEqual(publicHost({ externalHost: "dify.example.com" }, "198.51.100.10"), "dify.example.com"));
-  it("falls back to the Traefik address", () => assert.strictEqual(publicHost({}, "198.51.100.10"), "198.51.100.10"));
+  it("adds /install at the root too", () => assert.strictEqual(setupUrl(externalUrl("https", urlHost("198.51.100.10"), "/")), "https://198.51.100.10/install"));
+  it("uses http when configured", () => assert.strictEqual(externalUrl("http", urlHost("dify.example.com"), "/dify"), "http://dify.example.com/dify"));
+  it("prefers the external host over the Traefik address", () => assert.strictEqual(publicHost({ externalHost: urlHost("dify.example.com") }, urlHost("198.51.100.10")), "dify.example.com"));
+  it("falls back to the Traefik address", () => assert.strictEqual(publicHost({}, urlHost("198.51.100.10")), "198.51.100.10"));
   it("refuses to build a URL without any host", () => assert.throws(() => publicHost({}, undefined), /dify:externalHost/));
   it("leaves bracketed and DNS hosts alone", () => {
     assert.strictEqual(urlHost("[2001:db8::10]"), "[2001:db8::10]");
@@ -60,7 +61,7 @@ describe("chart values mapping", () => {
 
   for (const [name, raw] of Object.entries(configs)) {
     it(`produces only keys that chart/values.yaml declares, with its types (${name})`, () => {
-      const values = buildChartValues(parseConfig(raw), creds, "198.51.100.10", "kommander", "digest");
+      const values = buildChartValues(parseConfig(raw), creds, urlHost("198.51.100.10"), "kommander", "digest");
       const unknown = leafPaths(values).filter((p) => !isKnown(p));
       assert.deepStrictEqual(unknown, []);
       const wrongType = leafPaths(values).filter((p) => known.has(p) && typeOf(at(values, p)) !== typeOf(at(chartValues, p)));
@@ -72,12 +73,12 @@ describe("chart values mapping", () => {
     const required = fs.readFileSync(path.join(repoRoot, "chart", "values.yaml"), "utf8").split("\n")
       .map((l) => /@param (\S+) .*Required\.$/.exec(l)?.[1]).filter((p): p is string => p !== undefined);
     assert.ok(required.length > 10);
-    const values = buildChartValues(parseConfig({ webImage }), creds, "198.51.100.10", "kommander", "digest");
+    const values = buildChartValues(parseConfig({ webImage }), creds, urlHost("198.51.100.10"), "kommander", "digest");
     assert.deepStrictEqual(required.filter((p) => at(values, p) === undefined || at(values, p) === ""), []);
   });
 
   it("maps the NKP exposure and the discovered address", () => {
-    const v: any = buildChartValues(parseConfig({ webImage }), creds, "198.51.100.10", "kommander", "d1");
+    const v: any = buildChartValues(parseConfig({ webImage }), creds, urlHost("198.51.100.10"), "kommander", "d1");
     assert.deepStrictEqual(v.expose, { ingressClassName: "kommander-traefik", path: "/dify", entrypoints: ["websecure"], tls: true, annotations: {}, middlewareCrd: true });
     assert.deepStrictEqual(v.external, { scheme: "https", host: "198.51.100.10" });
     assert.deepStrictEqual(v.images.web, { repository: "registry.example.local/dify/dify-web", tag: "1.11.4-dify", basePath: "/dify" });
@@ -86,7 +87,7 @@ describe("chart values mapping", () => {
   });
 
   it("maps the credentials into the chart's secret values", () => {
-    const v: any = buildChartValues(parseConfig({ path: "/" }), creds, "h", undefined, "d");
+    const v: any = buildChartValues(parseConfig({ path: "/" }), creds, urlHost("h"), undefined, "d");
     assert.strictEqual(v.secrets.difySecretKey, creds.secretKey);
     assert.strictEqual(v.postgresql.auth.password, "pg");
     assert.strictEqual(v.redis.auth.password, "rd");
@@ -96,7 +97,7 @@ describe("chart values mapping", () => {
   });
 
   it("maps the original spec's sizes and storage class", () => {
-    const v: any = buildChartValues(parseConfig({ path: "/", postgresSize: "50Gi", weaviateSize: "100Gi" }), creds, "h", undefined, "d");
+    const v: any = buildChartValues(parseConfig({ path: "/", postgresSize: "50Gi", weaviateSize: "100Gi" }), creds, urlHost("h"), undefined, "d");
     assert.strictEqual(v.postgresql.persistence.size, "50Gi");
     assert.strictEqual(v.weaviate.persistence.size, "100Gi");
     assert.strictEqual(v.storage.storageClassName, "nutanix-volume");
@@ -104,12 +105,12 @@ describe("chart values mapping", () => {
   });
 
   it("keeps the stock web image at the root and a custom one without base path", () => {
-    const v: any = buildChartValues(parseConfig({ path: "/", webImage: "registry.example.local/dify-web:1.11.4-custom" }), creds, "h", undefined, "d");
+    const v: any = buildChartValues(parseConfig({ path: "/", webImage: "registry.example.local/dify-web:1.11.4-custom" }), creds, urlHost("h"), undefined, "d");
     assert.deepStrictEqual(v.images.web, { repository: "registry.example.local/dify-web", tag: "1.11.4-custom", basePath: "" });
   });
 
   it("maps the images of the version matrix", () => {
-    const v: any = buildChartValues(parseConfig({ path: "/" }), creds, "h", undefined, "d");
+    const v: any = buildChartValues(parseConfig({ path: "/" }), creds, urlHost("h"), undefined, "d");
     assert.deepStrictEqual(v.images.dify, { repository: "langgenius/dify", tag: "1.11.4" });
     assert.deepStrictEqual(v.images.pluginDaemon, { repository: "langgenius/dify-plugin-daemon", tag: "0.5.2-local" });
     assert.deepStrictEqual(v.images.sandbox, { repository: "langgenius/dify-sandbox", tag: "0.2.12" });
@@ -119,22 +120,22 @@ describe("chart values mapping", () => {
   });
 
   it("maps S3 file storage and an RWX files class", () => {
-    const s3: any = buildChartValues(parseConfig({ path: "/", s3Endpoint: "https://o.example", s3Bucket: "bkt", s3AccessKey: "a", s3SecretKey: "s" }), creds, "h", undefined, "d");
+    const s3: any = buildChartValues(parseConfig({ path: "/", s3Endpoint: "https://o.example", s3Bucket: "bkt", s3AccessKey: "a", s3SecretKey: "s" }), creds, urlHost("h"), undefined, "d");
     assert.deepStrictEqual(s3.dify.fileStorage.s3, { enabled: true, endpoint: "https://o.example", bucket: "bkt", region: "us-east-1", accessKey: "a", secretKey: "s", addressStyle: "path" });
-    const rwx: any = buildChartValues(parseConfig({ path: "/", filesAccessMode: "ReadWriteMany", filesStorageClass: "nutanix-files" }), creds, "h", undefined, "d");
+    const rwx: any = buildChartValues(parseConfig({ path: "/", filesAccessMode: "ReadWriteMany", filesStorageClass: "nutanix-files" }), creds, urlHost("h"), undefined, "d");
     assert.strictEqual(rwx.dify.fileStorage.accessMode, "ReadWriteMany");
     assert.strictEqual(rwx.dify.fileStorage.storageClass, "nutanix-files");
   });
 
   it("maps the OpenAI key into the release Secret values only", () => {
-    const v: any = buildChartValues(parseConfig({ path: "/", openaiApiKey: "sk-test" }), creds, "h", undefined, "d");
+    const v: any = buildChartValues(parseConfig({ path: "/", openaiApiKey: "sk-test" }), creds, urlHost("h"), undefined, "d");
     assert.strictEqual(v.secrets.openaiApiKey, "sk-test");
     assert.strictEqual(JSON.stringify(v.dify).includes("sk-test"), false);
   });
 
   it("restarts Weaviate when its key changes, without revealing the key", () => {
-    const v1: any = buildChartValues(parseConfig({ path: "/" }), creds, "h", undefined, "d");
-    const v2: any = buildChartValues(parseConfig({ path: "/" }), { ...creds, weaviateApiKey: "rotated" }, "h", undefined, "d");
+    const v1: any = buildChartValues(parseConfig({ path: "/" }), creds, urlHost("h"), undefined, "d");
+    const v2: any = buildChartValues(parseConfig({ path: "/" }), { ...creds, weaviateApiKey: "rotated" }, urlHost("h"), undefined, "d");
     const a1 = v1.weaviate.podAnnotations["checksum/credentials"];
     assert.match(a1, /^[0-9a-f]{64}$/);
     assert.notStrictEqual(v2.weaviate.podAnnotations["checksum/credentials"], a1);
@@ -143,17 +144,17 @@ describe("chart values mapping", () => {
   });
 
   it("puts an IPv6 address in brackets", () => {
-    const v: any = buildChartValues(parseConfig({ path: "/" }), creds, "2001:db8::10", "kommander", "d");
+    const v: any = buildChartValues(parseConfig({ path: "/" }), creds, urlHost("2001:db8::10"), "kommander", "d");
     assert.strictEqual(v.external.host, "[2001:db8::10]");
   });
 
   it("admits no namespace in particular when Traefik's is unknown", () => {
-    const v: any = buildChartValues(parseConfig({ path: "/" }), creds, "h", undefined, "d");
+    const v: any = buildChartValues(parseConfig({ path: "/" }), creds, urlHost("h"), undefined, "d");
     assert.deepStrictEqual(v.networkPolicy.ingressNamespaces, []);
   });
 
   it("maps external data stores and the registry prefix", () => {
-    const v: any = buildChartValues(parseConfig({ path: "/", postgresHost: "pg.example", postgresPassword: "pg", redisHost: "rd.example", redisPort: "6380", imageRegistry: "registry.example.local/mirror/", imagePullSecrets: "pull-a, pull-b" }), creds, "h", undefined, "d");
+    const v: any = buildChartValues(parseConfig({ path: "/", postgresHost: "pg.example", postgresPassword: "pg", redisHost: "rd.example", redisPort: "6380", imageRegistry: "registry.example.local/mirror/", imagePullSecrets: "pull-a, pull-b" }), creds, urlHost("h"), undefined, "d");
     assert.strictEqual(v.postgresql.enabled, false);
     assert.strictEqual(v.postgresql.external.host, "pg.example");
     assert.deepStrictEqual(v.redis.external, { host: "rd.example", port: "6380" });
