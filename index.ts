@@ -27,7 +27,7 @@ export = async () => {
     needAddress: config.externalHost === undefined,
     timeoutSeconds: config.addressTimeoutSeconds,
     ingressClassName: config.ingressClassName,
-    pathMode: config.path !== "/",
+    subPath: config.subPath,
     warn: (m) => pulumi.log.warn(m),
   });
   const secretName = credentialsSecretName(config.releaseName);

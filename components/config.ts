@@ -72,6 +72,8 @@ export interface DifyConfig {
   namespace: string;
   releaseName: string;
   path: string;
+  /** Sub-path mode (dify:path is not /): a web image built for the path, a StripPrefix Middleware. */
+  subPath: boolean;
   ingressClassName: string;
   entrypoints: string[];
   tls: boolean;
@@ -252,7 +254,7 @@ export function parseConfig(raw: Record<string, string | undefined>): DifyConfig
   else if (path !== "/" && path.endsWith("/")) problems.push(`dify:path "${path}" must not end with / (use ${path.replace(/\/+$/, "") || "/"})`);
   else if (!/^\/[A-Za-z0-9._~/-]*$/.test(path)) problems.push(`dify:path "${path}" may contain only letters, digits and . _ ~ - /`);
   else if (path.includes("//")) problems.push(`dify:path "${path}" must not contain an empty segment (//)`);
-  const pathMode = path !== "/";
+  const subPath = path !== "/";
 
   let webImage: { repository: string; tag: string } | undefined;
   const webRaw = get("webImage");
@@ -261,7 +263,7 @@ export function parseConfig(raw: Record<string, string | undefined>): DifyConfig
     if (!webImage) problems.push(`dify:webImage "${webRaw}" must be repository:tag (e.g. registry.example.local/dify/dify-web:${defaultImageTag}-dify)`);
   }
   const webImageBasePath = str("webImageBasePath", path);
-  if (pathMode && webRaw === undefined && path.startsWith("/")) {
+  if (subPath && webRaw === undefined && path.startsWith("/")) {
     const slug = path.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "");
     problems.push(
       `dify:path is ${path}, but the official dify-web image only serves at "/" (its base path is compiled in at build time). ` +
@@ -425,6 +427,7 @@ export function parseConfig(raw: Record<string, string | undefined>): DifyConfig
     namespace,
     releaseName,
     path,
+    subPath,
     ingressClassName,
     entrypoints,
     tls,

@@ -74,7 +74,8 @@ export interface DiscoverOptions {
   timeoutSeconds: number;
   pollSeconds?: number;
   ingressClassName: string;
-  pathMode: boolean;
+  /** Sub-path mode (DifyConfig.subPath): the Middleware CRD is checked. */
+  subPath: boolean;
   warn: (msg: string) => void;
 }
 
@@ -101,7 +102,7 @@ export async function discoverTraefik(reader: ClusterReader, opts: DiscoverOptio
         "Set dify:ingressClassName to the platform Traefik's class (NKP: kommander-traefik).",
     );
   }
-  if (opts.pathMode) {
+  if (opts.subPath) {
     const crd = await reader.hasCrd("middlewares.traefik.io");
     if (crd === false) {
       opts.warn(

@@ -28,7 +28,6 @@ export function weaviateKeyChecksum(creds: Pick<Credentials, "secretKey" | "weav
 
 /** Values for chart/ (keys exactly as chart/values.yaml). */
 export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: UrlHost, traefikNamespace: string | undefined, chartDigest: string): Record<string, unknown> {
-  const pathMode = cfg.path !== "/";
   const img = cfg.images;
   return {
     global: { imageRegistry: cfg.imageRegistry, imagePullSecrets: cfg.imagePullSecrets, imagePullPolicy: "", existingSecret: "" },
@@ -38,13 +37,13 @@ export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: UrlH
       entrypoints: cfg.entrypoints,
       tls: cfg.tls,
       annotations: {},
-      middlewareCrd: pathMode,
+      middlewareCrd: cfg.subPath,
     },
     external: { scheme: cfg.scheme, host },
     images: {
       dify: { repository: cfg.imageRepository, tag: cfg.imageTag },
       // basePath is what the image was built with: the path in sub-path mode, "" (none) at the root.
-      web: cfg.webImage ? { repository: cfg.webImage.repository, tag: cfg.webImage.tag, basePath: pathMode ? cfg.webImageBasePath : "" } : { repository: "", tag: "", basePath: "" },
+      web: cfg.webImage ? { repository: cfg.webImage.repository, tag: cfg.webImage.tag, basePath: cfg.subPath ? cfg.webImageBasePath : "" } : { repository: "", tag: "", basePath: "" },
       pluginDaemon: { repository: img.pluginDaemonRepository, tag: img.pluginDaemonTag },
       sandbox: { repository: img.sandboxRepository, tag: img.sandboxTag },
       postgres: { repository: img.postgresRepository, tag: img.postgresTag },

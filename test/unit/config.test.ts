@@ -36,6 +36,7 @@ describe("config: defaults", () => {
     assert.strictEqual(c.namespace, "dify");
     assert.strictEqual(c.releaseName, "dify");
     assert.strictEqual(c.path, "/dify");
+    assert.strictEqual(c.subPath, true);
     assert.strictEqual(c.ingressClassName, "kommander-traefik");
     assert.strictEqual(c.scheme, "https");
     assert.strictEqual(c.tls, true);
@@ -75,6 +76,8 @@ describe("config: defaults", () => {
     assert.strictEqual(c.images.weaviateTag, "1.28.0");
     assert.strictEqual(c.images.ssrfProxyTag, "", "the Squid tag is needed only with dify:ssrfProxy");
   });
+
+  it("carries root mode as subPath false", () => assert.strictEqual(parseConfig({ path: "/" }).subPath, false));
 
   it("lets a companion tag override the matrix", () => {
     assert.strictEqual(parseConfig({ path: "/", sandboxTag: "0.2.13" }).images.sandboxTag, "0.2.13");

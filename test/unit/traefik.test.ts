@@ -99,7 +99,7 @@ function reader(services: ServiceSummary[], opts: { classes?: string[]; crd?: bo
     hasCrd: async () => (opts.crd === null ? undefined : opts.crd ?? true),
   };
 }
-const base = { needAddress: true, timeoutSeconds: 1, pollSeconds: 0.1, ingressClassName: "kommander-traefik", pathMode: true, warn: () => undefined };
+const base = { needAddress: true, timeoutSeconds: 1, pollSeconds: 0.1, ingressClassName: "kommander-traefik", subPath: true, warn: () => undefined };
 
 describe("Traefik discovery", () => {
   it("returns the Service and its address", async () => {
@@ -155,7 +155,7 @@ describe("Traefik discovery", () => {
 
   it("does not need the Middleware CRD in root mode", async () => {
     const warnings: string[] = [];
-    await discoverTraefik(reader([stockNkp], { crd: false }), { ...base, pathMode: false, warn: (m) => warnings.push(m) });
+    await discoverTraefik(reader([stockNkp], { crd: false }), { ...base, subPath: false, warn: (m) => warnings.push(m) });
     assert.deepStrictEqual(warnings, []);
   });
 });
