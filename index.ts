@@ -10,12 +10,12 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { credentialsSecretName } from "./components/chart-contract";
 import { clusterReader } from "./components/cluster";
 import { DifyRelease } from "./components/dify";
 import { DifyCredentials } from "./components/secrets";
 import { kubeAccess, loadConfig } from "./components/stack-config";
 import { discoverTraefik } from "./components/traefik";
-import { credentialsSecretName } from "./components/values";
 
 export = async () => {
   const config = loadConfig();

@@ -1,16 +1,12 @@
 /** The Dify release: the bundled chart installed with helm.v3.Release, plus what users need to reach it. */
-import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartDigest } from "./chart-digest";
+import { chartDigest, chartPath } from "./chart-contract";
 import { DifyConfig } from "./config";
 import { DifyCredentials } from "./secrets";
 import { TraefikInfo } from "./traefik";
 import { externalUrl, publicHost, setupUrl, UrlHost } from "./host";
 import { buildChartValues } from "./values";
-
-/** Absolute path of the bundled chart (next to this folder, wherever the project is checked out). */
-export const chartPath = path.join(__dirname, "..", "chart");
 
 export interface DifyReleaseArgs {
   config: DifyConfig;
@@ -45,7 +41,7 @@ export class DifyRelease extends pulumi.ComponentResource {
     this.initPassword = pulumi.secret(args.credentials.values.apply((c) => c.initPassword));
 
     // A content hash of chart/ in the values: any chart edit changes the release inputs.
-    const digest = chartDigest(chartPath);
+    const digest = chartDigest();
     const values = pulumi.secret(
       args.credentials.values.apply((creds) => buildChartValues(cfg, creds, this.address, args.traefik.namespace, digest)),
     );

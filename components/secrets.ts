@@ -8,21 +8,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { credentialsSecretKeys } from "./chart-contract";
 import { CredentialKey, credentialKeys, DifyConfig } from "./config";
 
 export type Credentials = Record<CredentialKey, string>;
-
-/** Key of each credential in the release Secret (chart/templates/secret.yaml). */
-export const secretDataKeys: Record<CredentialKey, string> = {
-  secretKey: "SECRET_KEY",
-  initPassword: "INIT_PASSWORD",
-  postgresPassword: "DB_PASSWORD",
-  redisPassword: "REDIS_PASSWORD",
-  pluginDaemonKey: "PLUGIN_DAEMON_KEY",
-  pluginInnerApiKey: "INNER_API_KEY_FOR_PLUGIN",
-  sandboxApiKey: "CODE_EXECUTION_API_KEY",
-  weaviateApiKey: "WEAVIATE_API_KEY",
-};
 
 /** config: secret stack config; cluster: the existing Secret; generated: random; none: empty. */
 export type CredentialSource = "config" | "cluster" | "generated" | "none";
@@ -49,7 +38,7 @@ export function planCredentials(cfg: DifyConfig, existing?: Record<string, strin
   for (const k of credentialKeys) {
     plan[k] = ofExternalServer(cfg, k)
       ? credentialSource(cfg.credentials[k], undefined, false)
-      : credentialSource(cfg.credentials[k], existing?.[secretDataKeys[k]]);
+      : credentialSource(cfg.credentials[k], existing?.[credentialsSecretKeys[k]]);
   }
   return plan;
 }
@@ -65,7 +54,7 @@ export function generatedKeys(cfg: DifyConfig): CredentialKey[] {
  */
 export function overrideWarnings(cfg: DifyConfig, existing: Record<string, string> | undefined, secretName: string): string[] {
   const out: string[] = [];
-  const current = existing?.[secretDataKeys.secretKey];
+  const current = existing?.[credentialsSecretKeys.secretKey];
   if (cfg.credentials.secretKey !== undefined && current && current !== cfg.credentials.secretKey) {
     out.push(
       `dify:secretKey differs from the SECRET_KEY stored in ${secretName}: this update replaces it, which signs every user out and invalidates signed file links. ` +
@@ -77,7 +66,7 @@ export function overrideWarnings(cfg: DifyConfig, existing: Record<string, strin
 
 /** Keys adopted from the cluster whose value differs from the stack's own random value. */
 export function adoptedKeys(plan: Record<CredentialKey, CredentialSource>, existing: Record<string, string> | undefined, generated: Partial<Credentials>): CredentialKey[] {
-  return credentialKeys.filter((k) => plan[k] === "cluster" && existing?.[secretDataKeys[k]] !== generated[k]);
+  return credentialKeys.filter((k) => plan[k] === "cluster" && existing?.[credentialsSecretKeys[k]] !== generated[k]);
 }
 
 export interface DifyCredentialsArgs {
@@ -120,7 +109,7 @@ export class DifyCredentials extends pulumi.ComponentResource {
       const src = plan[k];
       chosen[k] =
         src === "config" ? pulumi.secret(args.config.credentials[k] as string)
-        : src === "cluster" ? pulumi.secret(args.existing?.[secretDataKeys[k]] as string)
+        : src === "cluster" ? pulumi.secret(args.existing?.[credentialsSecretKeys[k]] as string)
         : src === "generated" ? (generated[k] as pulumi.Output<string>)
         : pulumi.output("");
     }

@@ -6,17 +6,6 @@ import type { Credentials } from "./secrets";
 
 export type { Credentials } from "./secrets";
 
-/** Chart fullname for a release (the chart's dify.fullname rule). */
-export function fullnameOf(releaseName: string): string {
-  const name = releaseName.includes("dify") ? releaseName : `${releaseName}-dify`;
-  return name.slice(0, 50).replace(/-+$/, "");
-}
-
-/** Name of the release's credentials Secret. */
-export function credentialsSecretName(releaseName: string): string {
-  return `${fullnameOf(releaseName)}-credentials`;
-}
-
 /**
  * Annotation value that changes with the Weaviate API key (the subchart cannot read secrets.*,
  * so without it a key change would not restart Weaviate). An HMAC keyed with SECRET_KEY, so the

@@ -1,13 +1,11 @@
 /** The render matrix: every mode the chart supports, as the install cases in chart/ci/. */
+import { credentialsSecretKeys } from "../../components/chart-contract";
 import { baseValues, ciValues, merge } from "./render";
 
 export const base = baseValues();
 
-/** Credential keys of the release Secret (docs/DESIGN.md). */
-export const secretKeys = [
-  "SECRET_KEY", "INIT_PASSWORD", "OPENAI_API_KEY", "PLUGIN_DAEMON_KEY", "INNER_API_KEY_FOR_PLUGIN", "CODE_EXECUTION_API_KEY",
-  "WEAVIATE_API_KEY", "DB_PASSWORD", "REDIS_PASSWORD", "S3_ACCESS_KEY", "S3_SECRET_KEY",
-];
+/** Credential keys of the release Secret (components/chart-contract.ts). */
+export const secretKeys: string[] = Object.values(credentialsSecretKeys);
 
 export interface Case {
   values: any;

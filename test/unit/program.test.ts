@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { chartDigest } from "../../components/chart-digest";
+import { chartDigest } from "../../components/chart-contract";
 import { ClusterReader, ServiceSummary, setClusterReader } from "../../components/cluster";
 import { repoRoot } from "../lib/paths";
 

@@ -1,6 +1,7 @@
 import * as assert from "assert";
-import { parseConfig } from "../../components/config";
-import { adoptedKeys, credentialSource, generatedKeys, overrideWarnings, planCredentials, secretDataKeys } from "../../components/secrets";
+import { credentialsSecretKeys } from "../../components/chart-contract";
+import { credentialKeys, parseConfig } from "../../components/config";
+import { adoptedKeys, credentialSource, generatedKeys, overrideWarnings, planCredentials } from "../../components/secrets";
 
 const root = { path: "/" };
 
@@ -44,7 +45,7 @@ describe("credential plan", () => {
   });
 
   it("maps every credential to the chart's Secret key", () => {
-    assert.deepStrictEqual(Object.values(secretDataKeys).sort(), [
+    assert.deepStrictEqual(credentialKeys.map((k) => credentialsSecretKeys[k]).sort(), [
       "CODE_EXECUTION_API_KEY", "DB_PASSWORD", "INIT_PASSWORD", "INNER_API_KEY_FOR_PLUGIN", "PLUGIN_DAEMON_KEY", "REDIS_PASSWORD", "SECRET_KEY", "WEAVIATE_API_KEY",
     ]);
   });

@@ -3,10 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { chartDigest, isChartFile } from "../../components/chart-digest";
+import { chartDigest, credentialsSecretName, fullnameOf, isChartFile } from "../../components/chart-contract";
 import { parseConfig } from "../../components/config";
 import { externalUrl, publicHost, setupUrl, urlHost } from "../../components/host";
-import { buildChartValues, credentialsSecretName, Credentials, fullnameOf, weaviateKeyChecksum } from "../../components/values";
+import { buildChartValues, Credentials, weaviateKeyChecksum } from "../../components/values";
 import { repoRoot } from "../lib/paths";
 
 const creds: Credentials = {

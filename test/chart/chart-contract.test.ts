@@ -1,0 +1,40 @@
+/** components/chart-contract.ts against the real chart: what the program assumes is what `helm template` renders. */
+import * as assert from "assert";
+import {
+  chartPath, componentName, credentialsSecretKeys, credentialsSecretName, servicePorts,
+} from "../../components/chart-contract";
+import { baseValues, chartDir, merge, renderOk } from "./render";
+
+/** Every optional credential set, so the Secret carries all its keys. */
+const allKeys = merge(baseValues(), {
+  dify: { fileStorage: { s3: { enabled: true, endpoint: "https://objects.example.local", bucket: "dify", accessKey: "test-s3a", secretKey: "test-s3s" } } },
+});
+const names = (docs: any[], kind: string) => docs.filter((d) => d.kind === kind).map((d) => d.metadata.name).sort();
+
+describe("chart contract (components/chart-contract.ts) against helm template", () => {
+  it("points at the chart the tests render", () => assert.strictEqual(chartPath, chartDir));
+
+  it("names the credentials Secret and every key it holds", () => {
+    const secret = renderOk(allKeys).find((d) => d.kind === "Secret" && d.metadata.name === credentialsSecretName("dify"));
+    assert.ok(secret, `no Secret ${credentialsSecretName("dify")}`);
+    const keys = Object.keys({ ...secret.data, ...secret.stringData }).sort();
+    assert.deepStrictEqual(keys, Object.values(credentialsSecretKeys).sort());
+  });
+
+  const long = "team-a-" + "x".repeat(46);
+  for (const release of ["dify", "prod", "my-dify-staging", long]) {
+    it(`applies the chart's fullname rule to release ${release.length > 20 ? `${release.slice(0, 12)}... (53 characters)` : release}`, () => {
+      const docs = renderOk(baseValues(), { release });
+      assert.deepStrictEqual(names(docs, "Secret").filter((n) => n.endsWith("-credentials")), [credentialsSecretName(release)]);
+      assert.deepStrictEqual(names(docs, "Service"), Object.keys(servicePorts).map((c) => componentName(release, c)).sort());
+    });
+  }
+
+  it("keeps each component's Service port", () => {
+    const docs = renderOk(baseValues());
+    for (const [component, port] of Object.entries(servicePorts)) {
+      const svc = docs.find((d) => d.kind === "Service" && d.metadata.name === componentName("dify", component));
+      assert.strictEqual(svc?.spec.ports[0].port, port, component);
+    }
+  });
+});
