@@ -1,13 +1,14 @@
 /**
- * Stack configuration (namespace `dify:`): keys, defaults, the version matrix and validation.
- * parseConfig is pure: it takes raw strings and returns a typed config or throws a
- * ConfigError listing every problem, before any resource is touched. It imports nothing
- * from Pulumi; components/stack-config.ts feeds it the stack's values.
+ * Stack configuration (namespace `dify:`): the version matrix and validation. parseConfig is
+ * pure: it takes raw strings and returns a typed config or throws a ConfigError listing every
+ * problem, before any resource is touched. It imports nothing from Pulumi;
+ * components/stack-config.ts feeds it the stack's values.
  *
- * Defaults repeat the ones declared in Pulumi.yaml (a unit test keeps both in step), so the
- * result is the same whether a key is absent or carries its project default. For the same
- * reason no rule here depends on whether a key was "set": only on its value.
+ * Keys and defaults come from the catalogue (components/config-catalogue.ts), which Pulumi.yaml
+ * is generated from, so the result is the same whether a key is absent or carries its project
+ * default. For the same reason no rule here depends on whether a key was "set": only on its value.
  */
+import { configKey, knownKeys, secretConfigKeys } from "./config-catalogue";
 import { checkHost, UrlHost } from "./host";
 
 /** Companion images of a Dify release (what upstream's docker-compose pins for that version). */
@@ -37,7 +38,8 @@ export const versionMatrix: Record<string, CompanionImages> = {
   },
 };
 
-export const defaultImageTag = "1.11.4";
+/** The Dify version a stack gets unless dify:imageTag says otherwise. */
+export const defaultImageTag = String(configKey("imageTag").default);
 
 /** Credentials the program generates unless given as secret config. */
 export const credentialKeys = [
@@ -117,21 +119,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** Keys holding secrets: set them with `pulumi config set --secret`; never printed. */
-export const secretConfigKeys: readonly string[] = [...credentialKeys, "openaiApiKey", "s3AccessKey", "s3SecretKey"];
-
-/** All keys the program reads (Pulumi.yaml declares exactly these). */
-export const knownKeys: readonly string[] = [
-  "imageTag", "imageRepository", "pluginDaemonTag", "sandboxTag", "weaviateTag", "postgresTag", "redisTag", "ssrfProxyTag",
-  "pluginDaemonImage", "sandboxImage", "weaviateImage", "postgresImage", "redisImage", "ssrfProxyImage",
-  "webImage", "webImageBasePath", "imageRegistry", "imagePullSecrets", "namespace", "releaseName", "path",
-  "ingressClassName", "entrypoints", "tls", "scheme", "externalHost", "traefikNamespace", "traefikServiceName",
-  "addressTimeoutSeconds", "helmTimeoutSeconds", "storageClass", "weaviateStorageClass", "filesStorageClass", "filesAccessMode",
-  "postgresSize", "redisSize", "weaviateSize", "difyFilesSize", "pluginDaemonSize", "postgresUser", "postgresDatabase",
-  "postgresHost", "postgresPort", "redisHost", "redisPort", "s3Endpoint", "s3Bucket", "s3Region", "s3AddressStyle",
-  "marketplaceEnabled", "pipMirrorUrl", "networkPolicy", "ssrfProxy", ...secretConfigKeys,
-];
-
 /** The StorageClass of Nutanix Volumes (block storage: ReadWriteOnce only). */
 export const nutanixBlockClass = "nutanix-volume";
 
@@ -173,62 +160,80 @@ const dnsLabelRe = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsSubdomainRe = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 // ---------------------------------------------------------------------------------------
+// Parsing, one function per section; each reads its keys with the catalogue's defaults.
 
-/** Parses and validates raw config strings (key without the `dify:` prefix). */
-export function parseConfig(raw: Record<string, string | undefined>): DifyConfig {
-  const problems: string[] = [];
-  const warnings: string[] = [];
-  const get = (k: string): string | undefined => {
-    const v = raw[k];
+/** The raw values, read with the catalogue's defaults; collects every problem and warning. */
+class Input {
+  readonly problems: string[] = [];
+  readonly warnings: string[] = [];
+  constructor(private readonly raw: Record<string, string | undefined>) {}
+
+  /** The trimmed value; undefined when absent or empty (an empty value is the project default). */
+  get(k: string): string | undefined {
+    const v = this.raw[k];
     return v === undefined || v.trim() === "" ? undefined : v.trim();
-  };
-  const str = (k: string, def: string) => get(k) ?? def;
-  const bool = (k: string, def: boolean): boolean => {
-    const v = get(k);
+  }
+  /** The value, else the catalogue's default. */
+  str(k: string): string {
+    return this.get(k) ?? String(configKey(k).default);
+  }
+  bool(k: string): boolean {
+    const def = configKey(k).default === true;
+    const v = this.get(k);
     if (v === undefined) return def;
     if (v === "true" || v === "false") return v === "true";
-    problems.push(`dify:${k} must be true or false (got "${v}")`);
+    this.problems.push(`dify:${k} must be true or false (got "${v}")`);
     return def;
-  };
-  const int = (k: string, def: number | undefined, min: number, max: number): number | undefined => {
-    const v = get(k);
+  }
+  /** A whole number in [min, max]; the catalogue's default, or undefined when it has none. */
+  int(k: string, min: number, max: number): number | undefined {
+    const d = configKey(k).default;
+    const def = typeof d === "number" ? d : undefined;
+    const v = this.get(k);
     if (v === undefined) return def;
     if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      problems.push(`dify:${k} must be a whole number from ${min} to ${max} (got "${v}")`);
+      this.problems.push(`dify:${k} must be a whole number from ${min} to ${max} (got "${v}")`);
       return def;
     }
     return Number(v);
-  };
-  const list = (k: string, def: string[]): string[] => {
-    const v = get(k);
-    if (v === undefined) return def;
-    return v.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  };
-  const name = (k: string, v: string | undefined, re: RegExp, max: number, what: string) => {
-    const chars = re === dnsSubdomainRe ? "lowercase letters, digits, - and ." : "lowercase letters, digits and -";
-    if (v !== undefined && (!re.test(v) || v.length > max)) problems.push(`dify:${k} "${v}" must be ${what} (${chars}; at most ${max} characters)`);
-  };
-
-  for (const k of Object.keys(raw)) {
-    if (!knownKeys.includes(k)) problems.push(`dify:${k} is not a known setting (see docs/config.md for the list)`);
   }
+  /** A comma-separated list. */
+  list(k: string): string[] {
+    return this.str(k).split(",").map((s) => s.trim()).filter((s) => s !== "");
+  }
+  /** Checks a Kubernetes object name. */
+  name(k: string, v: string | undefined, re: RegExp, max: number, what: string): void {
+    const chars = re === dnsSubdomainRe ? "lowercase letters, digits, - and ." : "lowercase letters, digits and -";
+    if (v !== undefined && (!re.test(v) || v.length > max)) {
+      this.problems.push(`dify:${k} "${v}" must be ${what} (${chars}; at most ${max} characters)`);
+    }
+  }
+}
 
-  // Images and versions.
-  const imageTag = str("imageTag", defaultImageTag);
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag)) problems.push(`dify:imageTag "${imageTag}" is not a valid image tag (e.g. ${defaultImageTag})`);
-  const ssrfProxy = bool("ssrfProxy", false);
+const tagRe = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const companionKeys: (keyof CompanionImages)[] = ["pluginDaemonTag", "sandboxTag", "weaviateTag", "postgresTag", "redisTag", "ssrfProxyTag"];
+
+function parseFeatures(i: Input): Pick<DifyConfig, "marketplaceEnabled" | "pipMirrorUrl" | "networkPolicy" | "ssrfProxy"> {
+  const pipMirrorUrl = i.str("pipMirrorUrl");
+  if (pipMirrorUrl !== "" && !/^https?:\/\/\S+$/.test(pipMirrorUrl)) i.problems.push(`dify:pipMirrorUrl "${pipMirrorUrl}" must be an http(s) URL (e.g. https://pypi.example.local/simple)`);
+  return { marketplaceEnabled: i.bool("marketplaceEnabled"), pipMirrorUrl, networkPolicy: i.bool("networkPolicy"), ssrfProxy: i.bool("ssrfProxy") };
+}
+
+/** Image tags (the version matrix, overridable per image), repositories, registry and pull secrets. */
+function parseImages(i: Input, ssrfProxy: boolean): Pick<DifyConfig, "imageTag" | "imageRepository" | "images" | "imageRegistry" | "imagePullSecrets"> {
+  const imageTag = i.str("imageTag");
+  if (!tagRe.test(imageTag)) i.problems.push(`dify:imageTag "${imageTag}" is not a valid image tag (e.g. ${defaultImageTag})`);
   const row = versionMatrix[imageTag];
   // An unknown version needs the tag of every companion image the release runs.
-  const companionKeys: (keyof CompanionImages)[] = ["pluginDaemonTag", "sandboxTag", "weaviateTag", "postgresTag", "redisTag", "ssrfProxyTag"];
   const companions = {} as CompanionImages;
   const missing: string[] = [];
   for (const k of companionKeys) {
-    const v = get(k) ?? row?.[k];
+    const v = i.get(k) ?? row?.[k];
     if (v === undefined && (k !== "ssrfProxyTag" || ssrfProxy)) missing.push(`dify:${k}`);
     companions[k] = v ?? "";
   }
   if (missing.length > 0) {
-    problems.push(
+    i.problems.push(
       `dify:imageTag ${imageTag} is not in the version matrix (known: ${Object.keys(versionMatrix).join(", ")}): ` +
         `give its companion image tags explicitly: ${missing.join(", ")} (read them from upstream's docker/docker-compose.yaml of that release), ` +
         `or add a row to versionMatrix in components/config.ts`,
@@ -236,231 +241,229 @@ export function parseConfig(raw: Record<string, string | undefined>): DifyConfig
   }
   for (const k of companionKeys) {
     const v = companions[k];
-    if (v !== "" && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(v)) problems.push(`dify:${k} "${v}" is not a valid image tag`);
+    if (v !== "" && !tagRe.test(v)) i.problems.push(`dify:${k} "${v}" is not a valid image tag`);
   }
   const wv = /^v?(\d+)\.(\d+)/.exec(companions.weaviateTag);
   if (companions.weaviateTag && (!wv || Number(wv[1]) < 1 || (Number(wv[1]) === 1 && Number(wv[2]) < 27))) {
-    problems.push(`dify:weaviateTag "${companions.weaviateTag}" is too old or not a version: Dify 1.11 needs Weaviate >= 1.27 (e.g. 1.27.0)`);
+    i.problems.push(`dify:weaviateTag "${companions.weaviateTag}" is too old or not a version: Dify 1.11 needs Weaviate >= 1.27 (e.g. 1.27.0)`);
   }
-  const repoOf = (k: string, def: string) => {
-    const v = str(k, def);
-    if (!/^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._\-/][a-z0-9]+)*$/.test(v)) problems.push(`dify:${k} "${v}" is not an image repository without tag (e.g. ${def})`);
+  const repoOf = (k: string) => {
+    const v = i.str(k);
+    if (!/^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._\-/][a-z0-9]+)*$/.test(v)) i.problems.push(`dify:${k} "${v}" is not an image repository without tag (e.g. ${configKey(k).default})`);
     return v;
   };
+  const imageRegistry = i.str("imageRegistry").replace(/\/+$/, "");
+  if (imageRegistry.includes("://")) i.problems.push(`dify:imageRegistry "${imageRegistry}" must not contain a scheme (e.g. registry.example.local/dify)`);
+  else if (imageRegistry !== "" && !/^[A-Za-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/.test(imageRegistry)) {
+    i.problems.push(`dify:imageRegistry "${imageRegistry}" must be a registry host with an optional project path (e.g. registry.example.local:5000/dify)`);
+  }
+  const imagePullSecrets = i.list("imagePullSecrets");
+  for (const s of imagePullSecrets) i.name("imagePullSecrets", s, dnsSubdomainRe, 253, "a Secret name");
+  return {
+    imageTag,
+    imageRepository: repoOf("imageRepository"),
+    images: {
+      ...companions,
+      pluginDaemonRepository: repoOf("pluginDaemonImage"),
+      sandboxRepository: repoOf("sandboxImage"),
+      weaviateRepository: repoOf("weaviateImage"),
+      postgresRepository: repoOf("postgresImage"),
+      redisRepository: repoOf("redisImage"),
+      ssrfProxyRepository: repoOf("ssrfProxyImage"),
+    },
+    imageRegistry,
+    imagePullSecrets,
+  };
+}
 
-  // Exposure.
-  const path = str("path", "/dify");
-  if (!path.startsWith("/")) problems.push(`dify:path "${path}" must start with / (e.g. /dify, or / for root mode)`);
-  else if (path !== "/" && path.endsWith("/")) problems.push(`dify:path "${path}" must not end with / (use ${path.replace(/\/+$/, "") || "/"})`);
-  else if (!/^\/[A-Za-z0-9._~/-]*$/.test(path)) problems.push(`dify:path "${path}" may contain only letters, digits and . _ ~ - /`);
-  else if (path.includes("//")) problems.push(`dify:path "${path}" must not contain an empty segment (//)`);
+type Exposure = Pick<DifyConfig, "path" | "subPath" | "webImage" | "webImageBasePath" | "scheme" | "externalHost" | "traefikNamespace" |
+  "traefikServiceName" | "namespace" | "releaseName" | "ingressClassName" | "entrypoints" | "tls" | "addressTimeoutSeconds" | "helmTimeoutSeconds">;
+
+/** Path (and the web image it needs), URL, Traefik, names and timeouts. */
+function parseExposure(i: Input, imageTag: string): Exposure {
+  const path = i.str("path");
+  if (!path.startsWith("/")) i.problems.push(`dify:path "${path}" must start with / (e.g. /dify, or / for root mode)`);
+  else if (path !== "/" && path.endsWith("/")) i.problems.push(`dify:path "${path}" must not end with / (use ${path.replace(/\/+$/, "") || "/"})`);
+  else if (!/^\/[A-Za-z0-9._~/-]*$/.test(path)) i.problems.push(`dify:path "${path}" may contain only letters, digits and . _ ~ - /`);
+  else if (path.includes("//")) i.problems.push(`dify:path "${path}" must not contain an empty segment (//)`);
   const subPath = path !== "/";
 
   let webImage: { repository: string; tag: string } | undefined;
-  const webRaw = get("webImage");
+  const webRaw = i.get("webImage");
   if (webRaw !== undefined) {
     webImage = parseImageRef(webRaw);
-    if (!webImage) problems.push(`dify:webImage "${webRaw}" must be repository:tag (e.g. registry.example.local/dify/dify-web:${defaultImageTag}-dify)`);
+    if (!webImage) i.problems.push(`dify:webImage "${webRaw}" must be repository:tag (e.g. registry.example.local/dify/dify-web:${defaultImageTag}-dify)`);
   }
-  const webImageBasePath = str("webImageBasePath", path);
+  const webImageBasePath = i.get("webImageBasePath") ?? path;
   if (subPath && webRaw === undefined && path.startsWith("/")) {
     const slug = path.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "");
-    problems.push(
+    i.problems.push(
       `dify:path is ${path}, but the official dify-web image only serves at "/" (its base path is compiled in at build time). ` +
         `Build a web image for ${path} with "scripts/build-web-image.sh --version ${imageTag} --base-path ${path} --image <registry>/dify-web:${imageTag}-${slug} --push" ` +
         `and set dify:webImage to that image; or set dify:path to / to serve Dify at the root with the stock image.`,
     );
   }
   if (webImage && webImageBasePath !== path) {
-    problems.push(`dify:webImageBasePath "${webImageBasePath}" must equal dify:path "${path}": the web image only works under the base path it was built with (rebuild it, or change dify:path)`);
+    i.problems.push(`dify:webImageBasePath "${webImageBasePath}" must equal dify:path "${path}": the web image only works under the base path it was built with (rebuild it, or change dify:path)`);
   }
 
-  const scheme = str("scheme", "https");
-  if (scheme !== "http" && scheme !== "https") problems.push(`dify:scheme must be http or https (got "${scheme}")`);
+  const scheme = i.str("scheme");
+  if (scheme !== "http" && scheme !== "https") i.problems.push(`dify:scheme must be http or https (got "${scheme}")`);
 
   let externalHost: UrlHost | undefined;
-  const externalRaw = get("externalHost");
+  const externalRaw = i.get("externalHost");
   if (externalRaw !== undefined) {
     const h = checkHost(externalRaw);
     if ("reason" in h) {
       const fix = h.reason.includes("scheme") ? " (set dify:scheme instead)" : h.reason.includes("path") ? " (set dify:path instead)" : "";
-      problems.push(`dify:externalHost "${externalRaw}" ${h.reason}${fix}`);
+      i.problems.push(`dify:externalHost "${externalRaw}" ${h.reason}${fix}`);
     } else externalHost = h.host;
   }
 
-  const traefikNamespace = get("traefikNamespace");
-  const traefikServiceName = get("traefikServiceName");
+  const traefikNamespace = i.get("traefikNamespace");
+  const traefikServiceName = i.get("traefikServiceName");
   if ((traefikNamespace === undefined) !== (traefikServiceName === undefined)) {
-    problems.push("dify:traefikNamespace and dify:traefikServiceName must be set together (both name the LoadBalancer Service of the platform Traefik)");
+    i.problems.push("dify:traefikNamespace and dify:traefikServiceName must be set together (both name the LoadBalancer Service of the platform Traefik)");
   }
-  const namespace = str("namespace", "dify");
-  const releaseName = str("releaseName", "dify");
-  name("namespace", namespace, dnsLabelRe, 63, "a DNS label");
-  name("releaseName", releaseName, dnsLabelRe, 53, "a DNS label");
-  name("traefikNamespace", traefikNamespace, dnsLabelRe, 63, "a DNS label");
-  name("traefikServiceName", traefikServiceName, dnsLabelRe, 63, "a DNS label");
-  const ingressClassName = str("ingressClassName", "kommander-traefik");
-  name("ingressClassName", ingressClassName, dnsSubdomainRe, 253, "an IngressClass name");
-  const entrypoints = list("entrypoints", ["websecure"]);
+  const namespace = i.str("namespace");
+  const releaseName = i.str("releaseName");
+  i.name("namespace", namespace, dnsLabelRe, 63, "a DNS label");
+  i.name("releaseName", releaseName, dnsLabelRe, 53, "a DNS label");
+  i.name("traefikNamespace", traefikNamespace, dnsLabelRe, 63, "a DNS label");
+  i.name("traefikServiceName", traefikServiceName, dnsLabelRe, 63, "a DNS label");
+  const ingressClassName = i.str("ingressClassName");
+  i.name("ingressClassName", ingressClassName, dnsSubdomainRe, 253, "an IngressClass name");
+  const entrypoints = i.list("entrypoints");
   for (const e of entrypoints) {
-    if (!/^[A-Za-z0-9_-]+$/.test(e)) problems.push(`dify:entrypoints "${e}" is not a Traefik entrypoint name (comma-separated, e.g. websecure)`);
+    if (!/^[A-Za-z0-9_-]+$/.test(e)) i.problems.push(`dify:entrypoints "${e}" is not a Traefik entrypoint name (comma-separated, e.g. websecure)`);
   }
-  const tls = bool("tls", true);
+  const tls = i.bool("tls");
   if (scheme === "http" && (tls || entrypoints.includes("websecure"))) {
-    warnings.push("dify:scheme is http but the Ingresses are served over TLS (dify:tls / dify:entrypoints websecure): Dify will write http:// URLs that browsers are redirected away from. Use dify:scheme https unless Traefik serves Dify on a plain-HTTP entrypoint.");
+    i.warnings.push("dify:scheme is http but the Ingresses are served over TLS (dify:tls / dify:entrypoints websecure): Dify will write http:// URLs that browsers are redirected away from. Use dify:scheme https unless Traefik serves Dify on a plain-HTTP entrypoint.");
   }
+  return {
+    path, subPath, webImage, webImageBasePath, scheme: scheme as DifyConfig["scheme"], externalHost, traefikNamespace, traefikServiceName,
+    namespace, releaseName, ingressClassName, entrypoints, tls,
+    addressTimeoutSeconds: i.int("addressTimeoutSeconds", 1, 3600) as number,
+    helmTimeoutSeconds: i.int("helmTimeoutSeconds", 60, 7200) as number,
+  };
+}
 
-  const imageRegistry = str("imageRegistry", "").replace(/\/+$/, "");
-  if (imageRegistry.includes("://")) problems.push(`dify:imageRegistry "${imageRegistry}" must not contain a scheme (e.g. registry.example.local/dify)`);
-  else if (imageRegistry !== "" && !/^[A-Za-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/.test(imageRegistry)) {
-    problems.push(`dify:imageRegistry "${imageRegistry}" must be a registry host with an optional project path (e.g. registry.example.local:5000/dify)`);
-  }
-  const imagePullSecrets = list("imagePullSecrets", []);
-  for (const s of imagePullSecrets) name("imagePullSecrets", s, dnsSubdomainRe, 253, "a Secret name");
+const sizeKeys = { postgres: "postgresSize", redis: "redisSize", weaviate: "weaviateSize", difyFiles: "difyFilesSize", pluginDaemon: "pluginDaemonSize" } as const;
 
-  // Storage.
-  const storageClass = str("storageClass", nutanixBlockClass);
-  const weaviateStorageClass = str("weaviateStorageClass", storageClass);
-  const filesStorageClass = str("filesStorageClass", storageClass);
-  name("storageClass", storageClass, dnsSubdomainRe, 253, "a StorageClass name");
-  name("weaviateStorageClass", get("weaviateStorageClass"), dnsSubdomainRe, 253, "a StorageClass name");
-  name("filesStorageClass", get("filesStorageClass"), dnsSubdomainRe, 253, "a StorageClass name");
-  const sizeKeys = { postgres: "postgresSize", redis: "redisSize", weaviate: "weaviateSize", difyFiles: "difyFilesSize", pluginDaemon: "pluginDaemonSize" } as const;
-  const sizeDefaults = { postgres: "20Gi", redis: "8Gi", weaviate: "50Gi", difyFiles: "20Gi", pluginDaemon: "10Gi" };
-  const sizes = { ...sizeDefaults };
-  for (const [k, key] of Object.entries(sizeKeys) as [keyof typeof sizes, string][]) {
-    const v = str(key, sizeDefaults[k]);
+/** StorageClasses, volume sizes and the files volume's access mode. */
+function parseStorage(i: Input): Pick<DifyConfig, "storageClass" | "weaviateStorageClass" | "filesStorageClass" | "filesAccessMode" | "sizes"> {
+  const storageClass = i.str("storageClass");
+  const weaviateStorageClass = i.get("weaviateStorageClass") ?? storageClass;
+  const filesStorageClass = i.get("filesStorageClass") ?? storageClass;
+  i.name("storageClass", storageClass, dnsSubdomainRe, 253, "a StorageClass name");
+  i.name("weaviateStorageClass", i.get("weaviateStorageClass"), dnsSubdomainRe, 253, "a StorageClass name");
+  i.name("filesStorageClass", i.get("filesStorageClass"), dnsSubdomainRe, 253, "a StorageClass name");
+  const sizes = {} as DifyConfig["sizes"];
+  for (const [k, key] of Object.entries(sizeKeys) as [keyof DifyConfig["sizes"], string][]) {
+    const v = i.str(key);
     sizes[k] = v;
     const bytes = parseQuantity(v);
-    if (bytes === undefined) problems.push(`dify:${key} "${v}" is not a Kubernetes quantity (e.g. 20Gi, 512Mi)`);
-    else if (bytes <= 0) problems.push(`dify:${key} "${v}" must be a positive size (e.g. ${sizeDefaults[k]})`);
-    else if (bytes < 2 ** 20) problems.push(`dify:${key} "${v}" is only ${bytes} bytes: add a unit (e.g. ${v}Gi)`);
+    if (bytes === undefined) i.problems.push(`dify:${key} "${v}" is not a Kubernetes quantity (e.g. 20Gi, 512Mi)`);
+    else if (bytes <= 0) i.problems.push(`dify:${key} "${v}" must be a positive size (e.g. ${configKey(key).default})`);
+    else if (bytes < 2 ** 20) i.problems.push(`dify:${key} "${v}" is only ${bytes} bytes: add a unit (e.g. ${v}Gi)`);
   }
-  const filesAccessMode = str("filesAccessMode", "ReadWriteOnce");
+  const filesAccessMode = i.str("filesAccessMode");
   if (filesAccessMode !== "ReadWriteOnce" && filesAccessMode !== "ReadWriteMany") {
-    problems.push(`dify:filesAccessMode must be ReadWriteOnce or ReadWriteMany (got "${filesAccessMode}")`);
+    i.problems.push(`dify:filesAccessMode must be ReadWriteOnce or ReadWriteMany (got "${filesAccessMode}")`);
   } else if (filesAccessMode === "ReadWriteMany" && filesStorageClass === nutanixBlockClass) {
-    problems.push(
+    i.problems.push(
       `dify:filesAccessMode ReadWriteMany needs a ReadWriteMany StorageClass, but the files volume would use ${nutanixBlockClass} (Nutanix Volumes, block storage, ReadWriteOnce only): ` +
         "set dify:filesStorageClass to a Nutanix Files class, or keep ReadWriteOnce (api and worker then share one node), or use S3 (dify:s3Endpoint)",
     );
   }
+  return { storageClass, weaviateStorageClass, filesStorageClass, filesAccessMode: filesAccessMode as AccessMode, sizes };
+}
 
-  // Data stores.
-  const postgresHost = get("postgresHost");
-  const redisHost = get("redisHost");
+type DataStores = Pick<DifyConfig, "postgresUser" | "postgresDatabase" | "postgresEnabled" | "postgresHost" | "postgresPort" |
+  "redisEnabled" | "redisHost" | "redisPort">;
+
+/** The bundled or an external PostgreSQL and Redis. */
+function parseDataStores(i: Input): DataStores {
+  const postgresHost = i.get("postgresHost");
+  const redisHost = i.get("redisHost");
   for (const [k, v] of [["postgresHost", postgresHost], ["redisHost", redisHost]] as const) {
     if (v === undefined) continue;
     const h = checkHost(v);
-    if ("reason" in h) problems.push(`dify:${k} "${v}" ${h.reason}${h.reason.includes("port") ? ` (set dify:${k.replace("Host", "Port")})` : ""}`);
+    if ("reason" in h) i.problems.push(`dify:${k} "${v}" ${h.reason}${h.reason.includes("port") ? ` (set dify:${k.replace("Host", "Port")})` : ""}`);
   }
-  const postgresPort = int("postgresPort", undefined, 1, 65535);
-  const redisPort = int("redisPort", undefined, 1, 65535);
-  if (postgresPort !== undefined && postgresHost === undefined) problems.push("dify:postgresPort applies to an external PostgreSQL: set dify:postgresHost too, or remove dify:postgresPort");
-  if (redisPort !== undefined && redisHost === undefined) problems.push("dify:redisPort applies to an external Redis: set dify:redisHost too, or remove dify:redisPort");
-  const postgresUser = str("postgresUser", "dify");
-  const postgresDatabase = str("postgresDatabase", "dify");
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(postgresUser)) problems.push(`dify:postgresUser "${postgresUser}" must be a plain PostgreSQL identifier (letters, digits, _; at most 63)`);
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(postgresDatabase)) problems.push(`dify:postgresDatabase "${postgresDatabase}" must be a plain PostgreSQL identifier (letters, digits, _; at most 63)`);
+  const postgresPort = i.int("postgresPort", 1, 65535);
+  const redisPort = i.int("redisPort", 1, 65535);
+  if (postgresPort !== undefined && postgresHost === undefined) i.problems.push("dify:postgresPort applies to an external PostgreSQL: set dify:postgresHost too, or remove dify:postgresPort");
+  if (redisPort !== undefined && redisHost === undefined) i.problems.push("dify:redisPort applies to an external Redis: set dify:redisHost too, or remove dify:redisPort");
+  const postgresUser = i.str("postgresUser");
+  const postgresDatabase = i.str("postgresDatabase");
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(postgresUser)) i.problems.push(`dify:postgresUser "${postgresUser}" must be a plain PostgreSQL identifier (letters, digits, _; at most 63)`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(postgresDatabase)) i.problems.push(`dify:postgresDatabase "${postgresDatabase}" must be a plain PostgreSQL identifier (letters, digits, _; at most 63)`);
+  return {
+    postgresUser, postgresDatabase, postgresEnabled: postgresHost === undefined, postgresHost, postgresPort,
+    redisEnabled: redisHost === undefined, redisHost, redisPort,
+  };
+}
 
-  const s3Keys = ["s3Endpoint", "s3Bucket", "s3AccessKey", "s3SecretKey", "s3Region", "s3AddressStyle"] as const;
-  const s3Raw = Object.fromEntries(s3Keys.map((k) => [k, get(k)])) as Record<(typeof s3Keys)[number], string | undefined>;
-  let s3: DifyConfig["s3"];
-  if (s3Keys.some((k) => s3Raw[k] !== undefined)) {
-    const absent = (["s3Endpoint", "s3Bucket", "s3AccessKey", "s3SecretKey"] as const).filter((k) => s3Raw[k] === undefined).map((k) => `dify:${k}`);
-    if (absent.length > 0) problems.push(`S3 file storage needs ${absent.join(", ")} as well (set all of dify:s3Endpoint, dify:s3Bucket, dify:s3AccessKey, dify:s3SecretKey; the keys with --secret)`);
-    if (s3Raw.s3Endpoint !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(s3Raw.s3Endpoint)) problems.push(`dify:s3Endpoint "${s3Raw.s3Endpoint}" must be an http(s) URL (e.g. https://objects.example.local)`);
-    if (s3Raw.s3Bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s3Raw.s3Bucket)) problems.push(`dify:s3Bucket "${s3Raw.s3Bucket}" is not an S3 bucket name (3-63 lowercase letters, digits, . and -)`);
-    const addressStyle = s3Raw.s3AddressStyle ?? "path";
-    if (addressStyle !== "path" && addressStyle !== "virtual") problems.push(`dify:s3AddressStyle must be path or virtual (got "${addressStyle}")`);
-    if (filesAccessMode === "ReadWriteMany" || get("filesStorageClass") !== undefined) {
-      problems.push("dify:filesAccessMode ReadWriteMany / dify:filesStorageClass configure the files volume, which S3 file storage replaces: remove them or the dify:s3* settings");
-    }
-    s3 = {
-      endpoint: s3Raw.s3Endpoint ?? "",
-      bucket: s3Raw.s3Bucket ?? "",
-      region: s3Raw.s3Region ?? "us-east-1",
-      accessKey: s3Raw.s3AccessKey ?? "",
-      secretKey: s3Raw.s3SecretKey ?? "",
-      addressStyle,
-    };
+const s3Keys = ["s3Endpoint", "s3Bucket", "s3AccessKey", "s3SecretKey", "s3Region", "s3AddressStyle"] as const;
+
+/** S3 file storage instead of the files volume: all or nothing. */
+function parseS3(i: Input, storage: Pick<DifyConfig, "filesAccessMode">): DifyConfig["s3"] {
+  const raw = Object.fromEntries(s3Keys.map((k) => [k, i.get(k)])) as Record<(typeof s3Keys)[number], string | undefined>;
+  if (!s3Keys.some((k) => raw[k] !== undefined)) return undefined;
+  const absent = (["s3Endpoint", "s3Bucket", "s3AccessKey", "s3SecretKey"] as const).filter((k) => raw[k] === undefined).map((k) => `dify:${k}`);
+  if (absent.length > 0) i.problems.push(`S3 file storage needs ${absent.join(", ")} as well (set all of dify:s3Endpoint, dify:s3Bucket, dify:s3AccessKey, dify:s3SecretKey; the keys with --secret)`);
+  if (raw.s3Endpoint !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(raw.s3Endpoint)) i.problems.push(`dify:s3Endpoint "${raw.s3Endpoint}" must be an http(s) URL (e.g. https://objects.example.local)`);
+  if (raw.s3Bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(raw.s3Bucket)) i.problems.push(`dify:s3Bucket "${raw.s3Bucket}" is not an S3 bucket name (3-63 lowercase letters, digits, . and -)`);
+  const addressStyle = raw.s3AddressStyle ?? "path";
+  if (addressStyle !== "path" && addressStyle !== "virtual") i.problems.push(`dify:s3AddressStyle must be path or virtual (got "${addressStyle}")`);
+  if (storage.filesAccessMode === "ReadWriteMany" || i.get("filesStorageClass") !== undefined) {
+    i.problems.push("dify:filesAccessMode ReadWriteMany / dify:filesStorageClass configure the files volume, which S3 file storage replaces: remove them or the dify:s3* settings");
   }
+  return {
+    endpoint: raw.s3Endpoint ?? "", bucket: raw.s3Bucket ?? "", region: raw.s3Region ?? "us-east-1",
+    accessKey: raw.s3AccessKey ?? "", secretKey: raw.s3SecretKey ?? "", addressStyle,
+  };
+}
 
-  const pipMirrorUrl = str("pipMirrorUrl", "");
-  if (pipMirrorUrl !== "" && !/^https?:\/\/\S+$/.test(pipMirrorUrl)) problems.push(`dify:pipMirrorUrl "${pipMirrorUrl}" must be an http(s) URL (e.g. https://pypi.example.local/simple)`);
-
-  // Credentials given as secret config.
+/** Credentials given as secret config, and the rules their values must meet. */
+function parseSecrets(i: Input, stores: Pick<DifyConfig, "postgresHost" | "postgresUser">): Pick<DifyConfig, "credentials" | "openaiApiKey"> {
   const credentials: Partial<Record<CredentialKey, string>> = {};
   for (const k of credentialKeys) {
-    const v = get(k);
+    const v = i.get(k);
     if (v !== undefined) credentials[k] = v;
   }
-  if (postgresHost !== undefined && credentials.postgresPassword === undefined) {
-    problems.push(`dify:postgresHost is set (external PostgreSQL), so its password cannot be generated: pulumi config set --secret dify:postgresPassword <password of ${postgresUser}>`);
+  if (stores.postgresHost !== undefined && credentials.postgresPassword === undefined) {
+    i.problems.push(`dify:postgresHost is set (external PostgreSQL), so its password cannot be generated: pulumi config set --secret dify:postgresPassword <password of ${stores.postgresUser}>`);
   }
   if (credentials.initPassword !== undefined && credentials.initPassword.length > 30) {
-    problems.push(`dify:initPassword has ${credentials.initPassword.length} characters; Dify accepts at most 30`);
+    i.problems.push(`dify:initPassword has ${credentials.initPassword.length} characters; Dify accepts at most 30`);
   }
   if (credentials.redisPassword !== undefined && !/^[A-Za-z0-9._~-]+$/.test(credentials.redisPassword)) {
-    problems.push("dify:redisPassword may contain only letters, digits and . _ ~ - (it is part of the Celery broker URL)");
+    i.problems.push("dify:redisPassword may contain only letters, digits and . _ ~ - (it is part of the Celery broker URL)");
   }
   if (credentials.secretKey !== undefined && credentials.secretKey.length < 32) {
-    warnings.push("dify:secretKey is shorter than 32 characters; keep it if an existing installation uses it, else generate a new one (openssl rand -hex 32) before the first deployment");
+    i.warnings.push("dify:secretKey is shorter than 32 characters; keep it if an existing installation uses it, else generate a new one (openssl rand -hex 32) before the first deployment");
   }
+  return { credentials, openaiApiKey: i.get("openaiApiKey") };
+}
 
-  const cfg: DifyConfig = {
-    imageTag,
-    imageRepository: repoOf("imageRepository", "langgenius/dify"),
-    images: {
-      ...companions,
-      pluginDaemonRepository: repoOf("pluginDaemonImage", "langgenius/dify-plugin-daemon"),
-      sandboxRepository: repoOf("sandboxImage", "langgenius/dify-sandbox"),
-      weaviateRepository: repoOf("weaviateImage", "semitechnologies/weaviate"),
-      postgresRepository: repoOf("postgresImage", "postgres"),
-      redisRepository: repoOf("redisImage", "redis"),
-      ssrfProxyRepository: repoOf("ssrfProxyImage", "ubuntu/squid"),
-    },
-    webImage,
-    webImageBasePath,
-    imageRegistry,
-    imagePullSecrets,
-    namespace,
-    releaseName,
-    path,
-    subPath,
-    ingressClassName,
-    entrypoints,
-    tls,
-    scheme: scheme as DifyConfig["scheme"],
-    externalHost,
-    traefikNamespace,
-    traefikServiceName,
-    addressTimeoutSeconds: int("addressTimeoutSeconds", 300, 1, 3600) as number,
-    helmTimeoutSeconds: int("helmTimeoutSeconds", 900, 60, 7200) as number,
-    storageClass,
-    weaviateStorageClass,
-    filesStorageClass,
-    filesAccessMode: filesAccessMode as AccessMode,
-    sizes,
-    postgresUser,
-    postgresDatabase,
-    postgresEnabled: postgresHost === undefined,
-    postgresHost,
-    postgresPort,
-    redisEnabled: redisHost === undefined,
-    redisHost,
-    redisPort,
-    s3,
-    marketplaceEnabled: bool("marketplaceEnabled", true),
-    pipMirrorUrl,
-    networkPolicy: bool("networkPolicy", true),
-    ssrfProxy,
-    openaiApiKey: get("openaiApiKey"),
-    credentials,
-    warnings,
-  };
-  if (problems.length > 0) throw new ConfigError(problems);
-  return cfg;
+/** Parses and validates raw config strings (key without the `dify:` prefix). */
+export function parseConfig(raw: Record<string, string | undefined>): DifyConfig {
+  const i = new Input(raw);
+  for (const k of Object.keys(raw)) {
+    if (!knownKeys.includes(k)) i.problems.push(`dify:${k} is not a known setting (see docs/config.md for the list)`);
+  }
+  const features = parseFeatures(i);
+  const images = parseImages(i, features.ssrfProxy);
+  const exposure = parseExposure(i, images.imageTag);
+  const storage = parseStorage(i);
+  const stores = parseDataStores(i);
+  const s3 = parseS3(i, storage);
+  const secrets = parseSecrets(i, stores);
+  if (i.problems.length > 0) throw new ConfigError(i.problems);
+  return { ...images, ...exposure, ...storage, ...stores, s3, ...features, ...secrets, warnings: i.warnings };
 }
 
 /** Informational notes about a valid config (logged by the program, never containing a secret). */

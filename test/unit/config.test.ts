@@ -2,11 +2,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { credentialsSecretKeys } from "../../components/chart-contract";
 import {
-  ConfigError, configNotes, credentialKeys, isQuantity, knownKeys, parseConfig, parseQuantity, plainSecretKeys,
-  secretConfigKeys, versionMatrix,
+  ConfigError, configNotes, credentialKeys, isQuantity, parseConfig, parseQuantity, plainSecretKeys, versionMatrix,
 } from "../../components/config";
+import { configCatalogue, knownKeys, secretConfigKeys } from "../../components/config-catalogue";
 import { checkHost } from "../../components/host";
+import { configDoc, pulumiYaml, withGenerated } from "../../scripts/config-reference";
 import { repoRoot } from "../lib/paths";
 
 const webImage = "registry.example.local/dify/dify-web:1.11.4-dify";
@@ -156,6 +158,25 @@ describe("config: Pulumi.yaml", () => {
       if (secretConfigKeys.includes(key)) assert.fail(`${k} must not appear with a value`);
       assert.ok(!/\d+\.\d+\.\d+\.\d+/.test(String(v)), `${k} holds an address`);
     }
+  });
+});
+
+describe("config: the catalogue (components/config-catalogue.ts)", () => {
+  it("generated Pulumi.yaml's config block and docs/config.md's key tables (npm run config-reference)", () => {
+    for (const file of [pulumiYaml, configDoc]) {
+      const text = fs.readFileSync(file, "utf8");
+      assert.ok(text === withGenerated(file === pulumiYaml ? "pulumi" : "doc", text), `${path.relative(repoRoot, file)} is out of date: run npm run config-reference`);
+    }
+  });
+
+  it("lists each key once, with a description in English and Japanese", () => {
+    assert.strictEqual(new Set(knownKeys).size, knownKeys.length);
+    for (const k of configCatalogue) assert.ok(k.doc.length > 10 && k.ja.length > 3, k.key);
+  });
+
+  it("marks as secret exactly the keys stored in the release Secret", () => {
+    assert.deepStrictEqual([...secretConfigKeys].sort(), Object.keys(credentialsSecretKeys).sort());
+    for (const k of credentialKeys) assert.ok(secretConfigKeys.includes(k), k);
   });
 });
 
