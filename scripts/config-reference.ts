@@ -25,7 +25,8 @@ export function pulumiConfigBlock(): string {
     lines.push(`  # ${sectionTitles[name].en}`);
     for (const k of keys) {
       const def = typeof k.default === "string" ? JSON.stringify(k.default) : String(k.default);
-      lines.push(`  ${k.key}:`, `    type: ${k.type}`, `    description: ${JSON.stringify(k.doc)}`, `    default: ${def}`);
+      lines.push(`  ${k.key}:`, `    type: ${k.type}`, `    description: ${JSON.stringify(k.doc)}`);
+      lines.push(`    default: ${def}`);
     }
   }
   return lines.join("\n") + "\n";
@@ -40,7 +41,10 @@ export function configTables(): string {
   for (const [name, keys] of sections()) {
     out.push(`### ${sectionTitles[name].en} / ${sectionTitles[name].ja}`, "");
     out.push("| key (`dify:`) | type | default | description | 説明 |", "|---|---|---|---|---|");
-    for (const k of keys) out.push(`| \`${k.key}\` | ${k.type} | ${k.default === "" ? "—" : `\`${k.default}\``} | ${k.doc} | ${k.ja} |`);
+    for (const k of keys) {
+      const def = k.default === "" ? "—" : `\`${k.default}\``;
+      out.push(`| \`${k.key}\` | ${k.type} | ${def} | ${k.doc} | ${k.ja} |`);
+    }
     out.push("");
   }
   return out.join("\n") + "\n";

@@ -20,7 +20,8 @@ describe("bad inputs: the program refuses each, naming its dify: key", () => {
   for (const c of badInputs) {
     it(c.what, () => {
       const problems = programProblems({ ...validConfig, ...c.config });
-      assert.ok(problems.some((p) => p.includes(c.program)), `no problem mentions ${JSON.stringify(c.program)}; got:\n${problems.join("\n")}`);
+      const hit = problems.some((p) => p.includes(c.program));
+      assert.ok(hit, `no problem mentions ${JSON.stringify(c.program)}; got:\n${problems.join("\n")}`);
     });
   }
 });

@@ -6,27 +6,30 @@ import {
 import { baseValues, chartDir, merge, renderOk } from "./render";
 
 /** Every optional credential set, so the Secret carries all its keys. */
-const allKeys = merge(baseValues(), {
-  dify: { fileStorage: { s3: { enabled: true, endpoint: "https://objects.example.local", bucket: "dify", accessKey: "test-s3a", secretKey: "test-s3s" } } },
-});
+const s3 = { enabled: true, endpoint: "https://objects.example.local", bucket: "dify", accessKey: "test-s3a", secretKey: "test-s3s" };
+const allKeys = merge(baseValues(), { dify: { fileStorage: { s3 } } });
 const names = (docs: any[], kind: string) => docs.filter((d) => d.kind === kind).map((d) => d.metadata.name).sort();
 
 describe("chart contract (components/chart-contract.ts) against helm template", () => {
   it("points at the chart the tests render", () => assert.strictEqual(chartPath, chartDir));
 
   it("names the credentials Secret and every key it holds", () => {
-    const secret = renderOk(allKeys).find((d) => d.kind === "Secret" && d.metadata.name === credentialsSecretName("dify"));
-    assert.ok(secret, `no Secret ${credentialsSecretName("dify")}`);
+    const name = credentialsSecretName("dify");
+    const secret = renderOk(allKeys).find((d) => d.kind === "Secret" && d.metadata.name === name);
+    assert.ok(secret, `no Secret ${name}`);
     const keys = Object.keys({ ...secret.data, ...secret.stringData }).sort();
     assert.deepStrictEqual(keys, Object.values(credentialsSecretKeys).sort());
   });
 
   const long = "team-a-" + "x".repeat(46);
   for (const release of ["dify", "prod", "my-dify-staging", long]) {
-    it(`applies the chart's fullname rule to release ${release.length > 20 ? `${release.slice(0, 12)}... (53 characters)` : release}`, () => {
+    const shown = release.length > 20 ? `${release.slice(0, 12)}... (${release.length} characters)` : release;
+    it(`applies the chart's fullname rule to release ${shown}`, () => {
       const docs = renderOk(baseValues(), { release });
-      assert.deepStrictEqual(names(docs, "Secret").filter((n) => n.endsWith("-credentials")), [credentialsSecretName(release)]);
-      assert.deepStrictEqual(names(docs, "Service"), Object.keys(servicePorts).map((c) => componentName(release, c)).sort());
+      const secrets = names(docs, "Secret").filter((n) => n.endsWith("-credentials"));
+      assert.deepStrictEqual(secrets, [credentialsSecretName(release)]);
+      const services = Object.keys(servicePorts).map((c) => componentName(release, c)).sort();
+      assert.deepStrictEqual(names(docs, "Service"), services);
     });
   }
 
