@@ -9,6 +9,7 @@
  * reason no rule here depends on whether a key was "set": only on its value.
  */
 import { isIP } from "net";
+import { UserError } from "./errors";
 
 /** Companion images of a Dify release (what upstream's docker-compose pins for that version). */
 export interface CompanionImages {
@@ -108,7 +109,7 @@ export interface DifyConfig {
 }
 
 /** Every problem found in the configuration, each naming its key and the fix. */
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   constructor(public readonly problems: string[]) {
     super(`Invalid stack configuration (${problems.length} problem(s)):\n  - ${problems.join("\n  - ")}`);
     this.name = "ConfigError";

@@ -1,6 +1,7 @@
 /** Pure mapping from stack config, credentials and address to the chart's values (keys exactly as chart/values.yaml). */
 import { createHmac } from "crypto";
 import { DifyConfig } from "./config";
+import { UserError } from "./errors";
 import type { Credentials } from "./secrets";
 
 export type { Credentials } from "./secrets";
@@ -34,7 +35,7 @@ export function setupUrl(base: string): string {
 /** The host browsers use: dify:externalHost, else the Traefik LoadBalancer address. */
 export function publicHost(cfg: Pick<DifyConfig, "externalHost">, address: string | undefined): string {
   const host = cfg.externalHost ?? address;
-  if (!host) throw new Error("No public host: the Traefik address is unknown and dify:externalHost is not set");
+  if (!host) throw new UserError("No public host: the Traefik address is unknown and dify:externalHost is not set");
   return urlHost(host);
 }
 
