@@ -4,8 +4,7 @@
  * Reads and validates the stack config, finds Traefik and its address, reads the retained
  * credentials Secret, then registers the resources. The module exports one async function:
  * the Pulumi Node.js runtime calls it and uses the object it resolves to as the stack
- * outputs (`pulumi up`), and scripts/stack.ts calls it the same way inside an Automation API
- * inline program. Being a function, every check (config, Traefik, IngressClass, address)
+ * outputs (`pulumi up`). Being a function, every check (config, Traefik, IngressClass, address)
  * finishes before the first resource is registered, and nothing runs on import.
  */
 import * as k8s from "@pulumi/kubernetes";
@@ -13,11 +12,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { credentialsSecretName } from "./components/chart-contract";
 import { clusterReader } from "./components/cluster";
 import { DifyRelease } from "./components/dify";
+import { reportable } from "./components/errors";
 import { DifyCredentials } from "./components/secrets";
 import { kubeAccess, loadConfig } from "./components/stack-config";
 import { discoverTraefik } from "./components/traefik";
 
-export = async () => {
+const main = async () => {
   const config = loadConfig();
   const kube = kubeAccess();
   const reader = clusterReader(kube);
@@ -49,3 +49,8 @@ export = async () => {
     initPassword: dify.initPassword,
   };
 };
+
+// Every failure leaves as a Pulumi RunError: a clean message, reported at once (components/errors.ts).
+export = () => main().catch((e: unknown) => {
+  throw reportable(e);
+});

@@ -6,6 +6,7 @@
 import * as os from "os";
 import * as path from "path";
 import * as k8s from "@kubernetes/client-node";
+import { UserError } from "./errors";
 
 export interface ServiceSummary {
   namespace: string;
@@ -62,13 +63,13 @@ function errorDetail(e: unknown): string {
  * An error of a cluster read turned into a message a user can act on: what was being done,
  * against which API server, and where the connection settings come from.
  */
-export function clusterError(e: unknown, what: string, server: string | undefined): Error {
+export function clusterError(e: unknown, what: string, server: string | undefined): UserError {
   const status = statusOf(e);
   const detail = errorDetail(e);
-  if (status === 401) return new Error(`The Kubernetes API server ${server ?? ""} refused the credentials when trying to ${what} (HTTP 401): renew the kubeconfig (KUBECONFIG or kubernetes:kubeconfig).`);
-  if (status === 403) return new Error(`Not allowed to ${what} (HTTP 403, RBAC): the deploying identity needs read access to it. ${detail}`);
-  if (status !== undefined && status >= 400 && status < 600) return new Error(`Kubernetes API error when trying to ${what}: HTTP ${status}: ${detail}`);
-  return new Error(
+  if (status === 401) return new UserError(`The Kubernetes API server ${server ?? ""} refused the credentials when trying to ${what} (HTTP 401): renew the kubeconfig (KUBECONFIG or kubernetes:kubeconfig).`);
+  if (status === 403) return new UserError(`Not allowed to ${what} (HTTP 403, RBAC): the deploying identity needs read access to it. ${detail}`);
+  if (status !== undefined && status >= 400 && status < 600) return new UserError(`Kubernetes API error when trying to ${what}: HTTP ${status}: ${detail}`);
+  return new UserError(
     `Cannot reach the Kubernetes API server ${server ?? "(none configured)"} when trying to ${what}: ${detail}. ` +
       "Check KUBECONFIG (or kubernetes:kubeconfig) and kubernetes:context.",
   );
@@ -104,7 +105,7 @@ export function resolveKube(kubeconfig?: string, context?: string): KubeAccess {
   } else kc.loadFromDefault();
   if (context) {
     if (!kc.getContexts().some((c) => c.name === context)) {
-      throw new Error(`kubernetes:context "${context}" is not in the kubeconfig (contexts: ${kc.getContexts().map((c) => c.name).join(", ") || "none"})`);
+      throw new UserError(`kubernetes:context "${context}" is not in the kubeconfig (contexts: ${kc.getContexts().map((c) => c.name).join(", ") || "none"})`);
     }
     kc.setCurrentContext(context);
   }
@@ -129,7 +130,7 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
         return (await core.listServiceForAllNamespaces()).items.map(summary);
       } catch (e) {
         if (isForbidden(e)) {
-          throw new Error("Not allowed to list Services in all namespaces (RBAC), so the platform Traefik cannot be discovered: " +
+          throw new UserError("Not allowed to list Services in all namespaces (RBAC), so the platform Traefik cannot be discovered: " +
             "set dify:traefikNamespace and dify:traefikServiceName to its LoadBalancer Service (NKP: kommander / kommander-traefik).");
         }
         return fail("list Services in all namespaces")(e);

@@ -10,6 +10,7 @@
  */
 import { configKey, knownKeys, secretConfigKeys } from "./config-catalogue";
 import { checkHost, UrlHost } from "./host";
+import { UserError } from "./errors";
 
 /** Companion images of a Dify release (what upstream's docker-compose pins for that version). */
 export interface CompanionImages {
@@ -112,7 +113,7 @@ export interface DifyConfig {
 }
 
 /** Every problem found in the configuration, each naming its key and the fix. */
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   constructor(public readonly problems: string[]) {
     super(`Invalid stack configuration (${problems.length} problem(s)):\n  - ${problems.join("\n  - ")}`);
     this.name = "ConfigError";

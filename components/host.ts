@@ -4,6 +4,7 @@
  * that (URLs, chart values) uses it as it is.
  */
 import { isIP } from "net";
+import { UserError } from "./errors";
 
 /** A host ready for a URL: a DNS name or IPv4 address as given, an IPv6 address in brackets. */
 export type UrlHost = string & { readonly __urlHost: unique symbol };
@@ -35,7 +36,7 @@ export function checkHost(value: string): { host: UrlHost } | { reason: string }
 /** The host browsers use: dify:externalHost, else the Traefik LoadBalancer address. */
 export function publicHost(cfg: { externalHost?: UrlHost }, address: UrlHost | undefined): UrlHost {
   const host = cfg.externalHost ?? address;
-  if (!host) throw new Error("No public host: the Traefik address is unknown and dify:externalHost is not set");
+  if (!host) throw new UserError("No public host: the Traefik address is unknown and dify:externalHost is not set");
   return host;
 }
 

@@ -3,6 +3,7 @@
  * The decisions are pure functions; discoverTraefik does the I/O with a ClusterReader.
  */
 import { ClusterReader, ServiceSummary } from "./cluster";
+import { UserError } from "./errors";
 import { UrlHost, urlHost } from "./host";
 
 export interface TraefikOverride {
@@ -28,11 +29,11 @@ export function pickTraefikService(all: ServiceSummary[], override?: TraefikOver
   if (override?.namespace && override?.name) {
     const svc = all.find((s) => s.namespace === override.namespace && s.name === override.name);
     if (!svc) {
-      throw new Error(`Traefik Service ${override.namespace}/${override.name} (from dify:traefikNamespace/dify:traefikServiceName) does not exist. ` +
+      throw new UserError(`Traefik Service ${override.namespace}/${override.name} (from dify:traefikNamespace/dify:traefikServiceName) does not exist. ` +
         `Check with: kubectl -n ${override.namespace} get svc`);
     }
     if (svc.type !== "LoadBalancer") {
-      throw new Error(`Traefik Service ${describe(svc)} is not of type LoadBalancer, so it has no external address. ${fix}`);
+      throw new UserError(`Traefik Service ${describe(svc)} is not of type LoadBalancer, so it has no external address. ${fix}`);
     }
     return svc;
   }
@@ -41,13 +42,13 @@ export function pickTraefikService(all: ServiceSummary[], override?: TraefikOver
     const found = lbs.filter(lookup.match);
     if (found.length === 1) return found[0];
     if (found.length > 1) {
-      throw new Error(`Several LoadBalancer Services match ${lookup.what}: ${found.map(describe).join(", ")}. ${fix}`);
+      throw new UserError(`Several LoadBalancer Services match ${lookup.what}: ${found.map(describe).join(", ")}. ${fix}`);
     }
   }
   // What was seen: every LoadBalancer Service and every Service that looks like Traefik.
   const seen = all.filter((s) => s.type === "LoadBalancer" || s.name.includes("traefik") || Object.values(s.labels).some((v) => v.includes("traefik")));
   const shown = seen.slice(0, 20).map(describe).join(", ") + (seen.length > 20 ? `, and ${seen.length - 20} more` : "");
-  throw new Error(
+  throw new UserError(
     `No LoadBalancer Service of the platform Traefik found (looked for ${traefikLookups.map((l) => l.what).join("; then ")}). ` +
       `LoadBalancer and Traefik-like Services seen: ${seen.length ? shown : "none"}. ${fix}`,
   );
@@ -97,7 +98,7 @@ export function pendingAddressMessage(svc: { namespace: string; name: string }, 
 export async function discoverTraefik(reader: ClusterReader, opts: DiscoverOptions): Promise<TraefikInfo> {
   const classes = await reader.listIngressClasses();
   if (!classes.includes(opts.ingressClassName)) {
-    throw new Error(
+    throw new UserError(
       `IngressClass ${opts.ingressClassName} (dify:ingressClassName) does not exist; existing classes: ${classes.length ? classes.join(", ") : "none"}. ` +
         "Set dify:ingressClassName to the platform Traefik's class (NKP: kommander-traefik).",
     );
@@ -127,7 +128,7 @@ export async function discoverTraefik(reader: ClusterReader, opts: DiscoverOptio
   for (;;) {
     const address = addressFromStatus(svc.ingress);
     if (address) return { namespace: svc.namespace, name: svc.name, address };
-    if (Date.now() >= deadline) throw new Error(pendingAddressMessage(svc, opts.timeoutSeconds));
+    if (Date.now() >= deadline) throw new UserError(pendingAddressMessage(svc, opts.timeoutSeconds));
     await new Promise((r) => setTimeout(r, Math.min((opts.pollSeconds ?? 2) * 1000, Math.max(0, deadline - Date.now()))));
     svc = (await reader.readService(svc.namespace, svc.name)) ?? svc;
   }

@@ -1,31 +1,53 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: builds the offline toolchain (cached), starts the
-# simulated NKP cluster, and runs `pulumi up` of this project on it with the real engine.
+# simulated NKP cluster, and runs this project with the real `pulumi` CLI on it, as a user
+# would: a local file backend, `pulumi stack select --create`, `pulumi config set`, `pulumi up`.
 #   npm start                    sub-path /dify (web image name as built by build-web-image.sh)
 #   npm start -- --config path=/ root mode with the stock web image
-# Extra arguments go to scripts/stack.ts (--config key=value, --secret key=value).
+# Extra arguments: --config key=value (pulumi config set) and --secret key=value (pulumi config
+# set --secret, the value on stdin). Afterwards, in your shell:
+#   eval "$(npm run -s pulumi:env)"; export KUBECONFIG=.sim/kubeconfig; pulumi stack output
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/paths.sh
+. scripts/lib/paths.sh
+stack=nkp-sim
+config=(webImage=registry.example.local/dify/dify-web:1.11.4-dify) secrets=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --config) config+=("${2:?--config needs key=value}"); shift ;;
+    --secret) secrets+=("${2:?--secret needs key=value}"); shift ;;
+    *) echo "demo: unknown argument $1 (use --config key=value or --secret key=value)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
 bash scripts/tools.sh
-export DIFY_NKP_STATE=${DIFY_NKP_STATE:-$PWD/.sim/stacks}
 # `sim.sh up` starts an empty cluster unless one is running: a stack state from an earlier
 # cluster would describe resources that no longer exist, so start that stack afresh.
 if ! bash scripts/sim.sh status >/dev/null 2>&1; then
-  rm -rf "$DIFY_NKP_STATE/backend" "$DIFY_NKP_STATE/work"
+  rm -rf "$stacks/backend"
 fi
 bash scripts/sim.sh up
-export KUBECONFIG=$PWD/.sim/kubeconfig
-mkdir -p "$DIFY_NKP_STATE"
-# The passphrase encrypts the demo stack's secrets; generated once, kept beside its state.
-if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ]; then
-  [ -s "$DIFY_NKP_STATE/passphrase" ] || (umask 077 && openssl rand -hex 24 >"$DIFY_NKP_STATE/passphrase")
-  PULUMI_CONFIG_PASSPHRASE=$(cat "$DIFY_NKP_STATE/passphrase")
-  export PULUMI_CONFIG_PASSPHRASE
-fi
-# On the simulated cluster no image is pulled; on a real cluster dify:webImage names the
-# image you built and pushed with scripts/build-web-image.sh.
-node -r ts-node/register/transpile-only scripts/stack.ts up --stack nkp-sim \
-  --config webImage=registry.example.local/dify/dify-web:1.11.4-dify "$@"
+export KUBECONFIG=$sim_state/kubeconfig
+# PATH (pulumi and its language host first), PULUMI_HOME, PULUMI_BACKEND_URL, the passphrase
+# (generated once into $stacks/passphrase) and the offline switches; registers the built
+# provider plugins and runs `pulumi login file://$stacks/backend`.
+eval "$(node -r ts-node/register/transpile-only scripts/lib/pulumi.ts env --state "$stacks")"
+
+pulumi stack select --create "$stack"
+for kv in "${config[@]}"; do
+  key=${kv%%=*}
+  [[ $key == *:* ]] || key=dify:$key
+  pulumi config set "$key" "${kv#*=}"
+done
+for kv in "${secrets[@]}"; do
+  key=${kv%%=*}
+  [[ $key == *:* ]] || key=dify:$key
+  printf '%s' "${kv#*=}" | pulumi config set --secret "$key"
+done
+pulumi up --yes --non-interactive
 echo
 echo "Simulated cluster: export KUBECONFIG=$KUBECONFIG; kubectl -n dify get pods,svc,ingress,pvc"
+echo "This stack from your shell: eval \"\$(npm run -s pulumi:env)\"; pulumi stack output --show-secrets initPassword"
 echo "Stop it with: npm run sim:down"

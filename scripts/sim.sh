@@ -28,10 +28,9 @@
 # documentation range) are written into the Service status and never contacted.
 set -Eeuo pipefail
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-cache=${DIFY_NKP_CACHE:-$HOME/.cache/dify-nkp}
-bin=$cache/bin
-state=${SIM_STATE_DIR:-$repo/.sim}
+# shellcheck source=scripts/lib/paths.sh
+. "$(dirname "$0")/lib/paths.sh"
+state=$sim_state
 LB_IP=198.51.100.10     # documentation range: written like MetalLB does, never contacted
 LB_IP_2=198.51.100.11
 
@@ -113,22 +112,9 @@ wait_for() {
 }
 
 stop_all() {
-  local names=(traefik address kwok kube-scheduler kube-controller-manager kube-apiserver etcd)
-  for n in "${names[@]}"; do
-    if [ -f "$state/$n.pid" ]; then
-      local pid; pid=$(cat "$state/$n.pid")
-      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    fi
-  done
-  for n in "${names[@]}"; do
-    if [ -f "$state/$n.pid" ]; then
-      local pid; pid=$(cat "$state/$n.pid")
-      for _ in $(seq 1 50); do pid_running "$pid" || break; sleep 0.1; done
-      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-      for _ in $(seq 1 20); do pid_running "$pid" || break; sleep 0.1; done
-      rm -f "$state/$n.pid"
-    fi
-  done
+  local n files=()
+  for n in traefik address kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do files+=("$state/$n.pid"); done
+  stop_pidfiles "${files[@]}"
   rm -rf "$state/etcd" "$state/traefik.json"
 }
 

@@ -8,9 +8,8 @@
 # Build logs: <cache>/logs/build-<tool>.log. GOMODCACHE/GOCACHE stay at Go's defaults.
 set -euo pipefail
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-cache=${DIFY_NKP_CACHE:-$HOME/.cache/dify-nkp}
-bin=$cache/bin
+# shellcheck source=scripts/lib/paths.sh
+. "$(dirname "$0")/lib/paths.sh"
 logs=$cache/logs
 mkdir -p "$bin" "$logs"
 
@@ -21,9 +20,12 @@ ETCD=3.6.16
 KWOK=v0.8.0
 TRAEFIK=3.6.12
 PULUMI=v3.259.0
+# The Node.js language host: the last sdk/v3 release that contains it (later ones moved it to
+# a module the proxy does not serve). It only starts node on the project's own @pulumi/pulumi.
+LANGHOST=v3.68.0
 PK8S=4.25.0
 PRANDOM=4.21.1
-ALL=(helm helm4 kube etcd kwok traefik pulumi pulumi-resource-kubernetes pulumi-resource-random)
+ALL=(helm helm4 kube etcd kwok traefik pulumi pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random)
 
 if [ "${1:-}" = env ] || [ "${1:-}" = --print-path ]; then
   echo "export PATH=\"$bin:\$PATH\""
@@ -38,6 +40,7 @@ stamp() {
   { echo "$tool"; cat "$@"; } | sha256sum | cut -c1-32
 }
 pk8s_stamp() { stamp "pulumi-resource-kubernetes@$PK8S" "$repo"/tools/pulumi-kubernetes/go.{mod,sum}; }
+langhost_stamp() { stamp "pulumi-language-nodejs@$LANGHOST" "$repo"/tools/pulumi-language-nodejs/go.{mod,sum}; }
 random_stamp() { stamp "pulumi-resource-random@$PRANDOM" "$repo"/tools/random-provider/go.{mod,sum} "$repo"/tools/random-provider/*.go; }
 
 # says PATTERN CMD... -> 0 when CMD's output contains PATTERN (output captured whole: no SIGPIPE)
@@ -61,6 +64,8 @@ current() {
     kwok) says "kwok version $KWOK" "$bin/kwok" --version ;;
     traefik) says "$TRAEFIK" "$bin/traefik" version ;;
     pulumi) [ "$("$bin/pulumi" version 2>/dev/null)" = "$PULUMI" ] ;;
+    pulumi-language-nodejs)
+      [ -x "$bin/$1" ] && [ "$(cat "$bin/.stamp-$1" 2>/dev/null)" = "$(langhost_stamp)" ] ;;
     pulumi-resource-kubernetes)
       [ -x "$bin/$1" ] && [ "$(cat "$bin/.stamp-$1" 2>/dev/null)" = "$(pk8s_stamp)" ] ;;
     pulumi-resource-random)
@@ -95,6 +100,13 @@ build() {
       cd "$repo/tools/pulumi"
       go build -trimpath -tags osusergo,grpcnotrace -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI" \
         -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ;;
+    pulumi-language-nodejs)
+      # No version flag: the stamp of the tools module tells a current build (the CLI finds
+      # the host next to its own binary, as in a normal Pulumi install).
+      cd "$repo/tools/pulumi-language-nodejs"
+      "${gobuild[@]}" "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANGHOST" \
+        -o "$bin/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+      langhost_stamp >"$bin/.stamp-$1" ;;
     pulumi-resource-kubernetes)
       # main.go embeds generated files that the module zip lacks. Write them like the
       # upstream generate.go does (schema.json with the version set, both compacted), with

@@ -13,9 +13,9 @@
 # D/kubeconfig (its admin token: Traefik needs to list/watch Ingresses, Services,
 # EndpointSlices, Secrets, IngressClasses and the traefik.io CRDs).
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
-bin=${DIFY_NKP_CACHE:-$HOME/.cache/dify-nkp}/bin
-state=${SIM_STATE_DIR:-$repo/.sim}
+# shellcheck source=scripts/lib/paths.sh
+. "$(dirname "$0")/lib/paths.sh"
+state=$sim_state
 kubeconfig=
 cmd=${1:-}
 [ -n "$cmd" ] && shift
@@ -34,16 +34,7 @@ kubeconfig=${kubeconfig:-$state/kubeconfig}
 . "$repo/scripts/lib/proc.sh"
 alive() { [ -f "$state/traefik.pid" ] && pid_running "$(cat "$state/traefik.pid")"; }
 
-stop() {
-  if [ -f "$state/traefik.pid" ]; then
-    local pid; pid=$(cat "$state/traefik.pid")
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do pid_running "$pid" || break; sleep 0.1; done
-    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    for _ in $(seq 1 20); do pid_running "$pid" || break; sleep 0.1; done
-    rm -f "$state/traefik.pid"
-  fi
-}
+stop() { stop_pidfiles "$state/traefik.pid"; }
 
 case $cmd in
   start)

@@ -12,3 +12,22 @@ pid_running() {
   st=${st##*) }
   [ "${st%% *}" != Z ]
 }
+
+# stop_pidfiles FILE...: stops the process group of each PID file (TERM to all first, then up
+# to 5 s each before KILL), waits until each is gone and removes its file. Missing files: skipped.
+stop_pidfiles() {
+  local f pid
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f")
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  done
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f")
+    for _ in $(seq 1 50); do pid_running "$pid" || break; sleep 0.1; done
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do pid_running "$pid" || break; sleep 0.1; done
+    rm -f "$f"
+  done
+}

@@ -1,7 +1,8 @@
 /**
- * End to end: the real Pulumi engine (Automation API, inline program = index.ts) with the
- * built kubernetes and random providers, against the simulated NKP cluster; a real Traefik
- * routes the release's Ingresses to loopback stubs.
+ * End to end: the real `pulumi` CLI as a user runs it (scripts/lib/pulumi.ts: file backend,
+ * `stack init`, `config set`, `up --yes`, ...) with the Node.js language host and the built
+ * kubernetes and random providers, against the simulated NKP cluster; a real Traefik routes
+ * the release's Ingresses to loopback stubs.
  */
 import * as assert from "assert";
 import { spawnSync } from "child_process";
@@ -10,16 +11,35 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { CliRun, Pulumi, PulumiStack } from "../../scripts/lib/pulumi";
 import { repoRoot, tool } from "../lib/paths";
-import { httpGet, runStack, Sim, StackRun, startSim, startTraefik, waitFor } from "../lib/sim";
+import { httpGet, Sim, startSim, startTraefik, waitFor } from "../lib/sim";
 
 const webImage = "registry.example.local/dify/dify-web:1.11.4-dify";
 const lbIp = "198.51.100.10";
 
-function ok(run: StackRun): any {
-  assert.strictEqual(run.status, 0, `engine run failed:\n${run.stderr.slice(-4000)}`);
-  return run.result;
+function ok(run: CliRun): CliRun {
+  assert.strictEqual(run.status, 0, `pulumi ${run.args.join(" ")} failed:\n${run.output.slice(-4000)}`);
+  return run;
 }
+
+/** The CLI on a sim, with a state dir of its own (backend, stack config files). */
+function cli(sim: Sim, stateDir: string): Pulumi {
+  const p = new Pulumi({ stateDir, passphrase: "e2e-test-passphrase", env: { KUBECONFIG: sim.kubeconfig }, configInState: true });
+  p.login();
+  return p;
+}
+
+/** `pulumi stack init NAME` and `pulumi config set` of each entry. */
+function newStack(p: Pulumi, name: string, config: Record<string, string> = {}): PulumiStack {
+  const s = p.stack(name);
+  s.init();
+  s.setConfig(config);
+  return s;
+}
+
+/** What a Pulumi user reads as a JavaScript stack trace ("    at fn (file.ts:1:2)"). */
+const stackTrace = /^\s+at .*(\(.*:\d+:\d+\)|:\d+:\d+)$/m;
 
 /** Live (not terminating) pods of the namespace: name prefix (component) -> uid. */
 function podUids(sim: Sim, ns = "dify"): Record<string, string> {
@@ -91,25 +111,33 @@ async function routeThroughTraefik(sim: Sim) {
 describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
   this.timeout(600000);
   let sim: Sim;
-  let state: string;
-  const up = (stack: string, config: string[] = []) => runStack(sim, state, "up", stack, ["--config", `webImage=${webImage}`, ...config]);
+  let p: Pulumi;
+  /** `pulumi config set` of webImage and the entries, then `pulumi up --yes`. */
+  const up = (stack: PulumiStack, config: Record<string, string> = {}) => {
+    stack.setConfig({ webImage, ...config });
+    return stack.up();
+  };
 
   before(() => {
     sim = startSim("e2e");
-    state = fs.mkdtempSync(path.join(os.tmpdir(), "dify-e2e-state-"));
+    p = cli(sim, fs.mkdtempSync(path.join(os.tmpdir(), "dify-e2e-state-")));
   });
   after(() => sim?.down());
 
+  let dev: PulumiStack;
+  let firstUp: CliRun;
   let firstUids: Record<string, string>;
 
   it("1. a fresh stack finds kommander-traefik, installs the release, and outputs the URLs", () => {
-    const r = ok(up("dev"));
-    assert.strictEqual(r.result, "succeeded");
-    assert.strictEqual(r.outputs.url, `https://${lbIp}/dify`);
-    assert.strictEqual(r.outputs.setupUrl, `https://${lbIp}/dify/install`);
-    assert.strictEqual(r.outputs.traefikService, "kommander/kommander-traefik");
-    assert.strictEqual(r.outputs.address, lbIp);
-    assert.strictEqual(r.outputs.initPassword, "[secret]");
+    dev = newStack(p, "dev");
+    firstUp = ok(up(dev));
+    assert.strictEqual(dev.lastUpdate().result, "succeeded");
+    const { outputs } = dev.outputs();
+    assert.strictEqual(outputs.url, `https://${lbIp}/dify`);
+    assert.strictEqual(outputs.setupUrl, `https://${lbIp}/dify/install`);
+    assert.strictEqual(outputs.traefikService, "kommander/kommander-traefik");
+    assert.strictEqual(outputs.address, lbIp);
+    assert.strictEqual(outputs.initPassword, "[secret]");
     assertAllReady(sim);
     const job = sim.getJson(["-n", "dify", "get", "job", "dify-migrate"]);
     assert.strictEqual(job.status.succeeded, 1);
@@ -120,22 +148,27 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
 
   it("keeps secrets out of stack outputs and the engine's log", () => {
     const secrets = secretData(sim, "dify", "dify-credentials");
-    const run = runStack(sim, state, "outputs", "dev");
+    const { run } = dev.outputs();
+    ok(run);
     for (const v of Object.values(secrets)) {
-      assert.ok(!run.stdout.includes(v) && !run.stderr.includes(v), "a credential appeared in the output");
+      assert.ok(!run.output.includes(v), "a credential appeared in pulumi stack output");
+      assert.ok(!firstUp.output.includes(v), "a credential appeared in the log of pulumi up");
     }
     assert.ok(secrets.INIT_PASSWORD.length <= 30);
+    const shown = dev.outputs({ showSecrets: true }).outputs;
+    assert.strictEqual(shown.initPassword, secrets.INIT_PASSWORD, "stack output --show-secrets reveals the setup password");
   });
 
   it("2. up again with nothing changed: preview --expect-no-changes passes and no pod is recreated", () => {
-    ok(runStack(sim, state, "preview", "dev", ["--expect-no-changes", "--config", `webImage=${webImage}`]));
-    const r = ok(up("dev"));
-    assert.deepStrictEqual(Object.keys(r.resourceChanges).filter((k) => k !== "same" && k !== "read"), []);
+    ok(dev.preview({ expectNoChanges: true }));
+    ok(up(dev));
+    const changes = dev.lastUpdate().resourceChanges;
+    assert.deepStrictEqual(Object.keys(changes).filter((k) => k !== "same" && k !== "read"), []);
     assert.deepStrictEqual(podUids(sim), firstUids);
   });
 
   it("3. a Dify-only change (the public host) recreates the app pods, never the data stores", () => {
-    ok(up("dev", ["--config", "externalHost=dify.example.com"]));
+    ok(up(dev, { externalHost: "dify.example.com" }));
     const now = podUids(sim);
     for (const c of ["api", "worker", "worker-beat", "web"]) assert.notStrictEqual(now[c], firstUids[c], `${c} was not recreated`);
     for (const c of ["postgresql", "redis", "weaviate", "sandbox"]) assert.strictEqual(now[c], firstUids[c], `${c} was recreated`);
@@ -146,9 +179,9 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
 
   it("4. an image tag change runs the migration Job again for the new version", () => {
     const before = sim.getJson(["-n", "dify", "get", "job", "dify-migrate"]).metadata.uid;
-    ok(up("dev", ["--config", "externalHost=dify.example.com", "--config", "imageTag=1.11.5",
-      "--config", "pluginDaemonTag=0.5.2-local", "--config", "sandboxTag=0.2.12", "--config", "weaviateTag=1.27.0",
-      "--config", "postgresTag=16.10", "--config", "redisTag=7.4.5", "--config", "ssrfProxyTag=6.6-24.04_beta"]));
+    ok(up(dev, { externalHost: "dify.example.com", imageTag: "1.11.5",
+      pluginDaemonTag: "0.5.2-local", sandboxTag: "0.2.12", weaviateTag: "1.27.0",
+      postgresTag: "16.10", redisTag: "7.4.5", ssrfProxyTag: "6.6-24.04_beta" }));
     const job = sim.getJson(["-n", "dify", "get", "job", "dify-migrate"]);
     assert.notStrictEqual(job.metadata.uid, before);
     assert.strictEqual(job.status.succeeded, 1);
@@ -159,7 +192,7 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
   });
 
   it("7. a real Traefik routes /dify: api and daemon stripped, web with the prefix, websecure only", async () => {
-    ok(up("dev"));
+    ok(up(dev));
     const t = await routeThroughTraefik(sim);
     try {
       assert.deepStrictEqual(await t.through("/dify/console/api/x"), { status: 200, backend: "api", path: "/console/api/x" });
@@ -182,17 +215,17 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
     const pvcs = () => Object.fromEntries(sim.getJson(["-n", "dify", "get", "pvc"]).items.map((p: any) => [p.metadata.name, p.metadata.uid]));
     const pvcsBefore = pvcs();
     const credsBefore = secretData(sim, "dify", "dify-credentials");
-    ok(runStack(sim, state, "destroy", "dev"));
+    ok(dev.destroy());
     assert.deepStrictEqual(sim.getJson(["-n", "dify", "get", "deployments,statefulsets"]).items, []);
     assert.deepStrictEqual(sim.getJson(["-n", "dify", "get", "secrets", "-l", "owner=helm"]).items, []);
     assert.deepStrictEqual(pvcs(), pvcsBefore);
     assert.deepStrictEqual(Object.keys(pvcsBefore).sort(), ["data-dify-postgresql-0", "data-dify-redis-0", "data-dify-weaviate-0", "dify-files", "dify-plugin-daemon"]);
-    ok(runStack(sim, state, "rm", "dev"));
+    ok(dev.rm());
 
-    const run = up("dev-again");
-    const r = ok(run);
-    assert.match(run.stderr, /Credentials kept from the existing Secret dify\/dify-credentials: secretKey, initPassword, postgresPassword/);
-    assert.strictEqual(r.outputs.url, `https://${lbIp}/dify`);
+    const again = newStack(p, "dev-again");
+    const run = ok(up(again));
+    assert.match(run.output, /Credentials kept from the existing Secret dify\/dify-credentials: secretKey, initPassword, postgresPassword/);
+    assert.strictEqual(again.outputs().outputs.url, `https://${lbIp}/dify`);
     assertAllReady(sim);
     assert.deepStrictEqual(pvcs(), pvcsBefore, "PVCs were replaced");
     const credsAfter = secretData(sim, "dify", "dify-credentials");
@@ -203,17 +236,18 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
 describe("e2e: root mode and plain Helm on the simulated NKP", function () {
   this.timeout(600000);
   let sim: Sim;
-  let state: string;
+  let p: Pulumi;
 
   before(() => {
     sim = startSim("e2e-root");
-    state = fs.mkdtempSync(path.join(os.tmpdir(), "dify-e2e-root-"));
+    p = cli(sim, fs.mkdtempSync(path.join(os.tmpdir(), "dify-e2e-root-")));
   });
   after(() => sim?.down());
 
   it("7. root mode with the stock web image: everything at /, routed by a real Traefik", async () => {
-    const r = ok(runStack(sim, state, "up", "root", ["--config", "path=/"]));
-    assert.strictEqual(r.outputs.url, `https://${lbIp}`);
+    const root = newStack(p, "root", { path: "/" });
+    ok(root.up());
+    assert.strictEqual(root.outputs().outputs.url, `https://${lbIp}`);
     assert.ok(!sim.getJson(["-n", "dify", "get", "middlewares.traefik.io"]).items.length);
     const web = sim.getJson(["-n", "dify", "get", "deployment", "dify-web"]);
     assert.strictEqual(web.spec.template.spec.containers[0].image, "langgenius/dify-web:1.11.4");
@@ -271,62 +305,59 @@ describe("e2e: root mode and plain Helm on the simulated NKP", function () {
 describe("e2e: faults are refused before anything changes", function () {
   this.timeout(300000);
 
-  /** Runs up and asserts it failed with the message and left no trace in the cluster. */
-  function refused(sim: Sim, state: string, config: string[], message: RegExp) {
-    const run = runStack(sim, state, "up", `fault-${Date.now()}`, ["--config", `webImage=${webImage}`, ...config]);
+  /**
+   * Runs up on a new stack and asserts that it failed with the message, printed as Pulumi prints a
+   * user-facing error (no "unhandled exception", no stack trace), and left no trace in the cluster.
+   */
+  function refused(p: Pulumi, sim: Sim, config: Record<string, string>, message: RegExp): CliRun {
+    const run = newStack(p, `fault-${Date.now()}`, config).up();
     assert.notStrictEqual(run.status, 0, "up succeeded");
-    assert.match(run.stderr, message);
+    assert.match(run.output, message);
+    assert.doesNotMatch(run.output, /unhandled exception/);
+    assert.doesNotMatch(run.output, stackTrace);
     assert.strictEqual(sim.tryKubectl(["get", "namespace", "dify"]).status, 1, "namespace dify was created");
+    return run;
   }
+  const withWeb = (config: Record<string, string> = {}) => ({ webImage, ...config });
 
   describe("on a cluster without Traefik", () => {
     let sim: Sim;
-    let state: string;
+    let p: Pulumi;
     before(() => {
       sim = startSim("fault-none", ["--no-traefik"]);
-      state = fs.mkdtempSync(path.join(os.tmpdir(), "dify-fault-"));
+      p = cli(sim, fs.mkdtempSync(path.join(os.tmpdir(), "dify-fault-")));
     });
     after(() => sim?.down());
 
-    it("no Traefik Service", () => refused(sim, state, [], /No LoadBalancer Service of the platform Traefik found.*dify:traefikNamespace/s));
+    it("no Traefik Service", () => refused(p, sim, withWeb(), /No LoadBalancer Service of the platform Traefik found.*dify:traefikNamespace/s));
     it("an override naming a missing Service", () =>
-      refused(sim, state, ["--config", "traefikNamespace=ingress", "--config", "traefikServiceName=edge"], /ingress\/edge .*does not exist/));
+      refused(p, sim, withWeb({ traefikNamespace: "ingress", traefikServiceName: "edge" }), /ingress\/edge .*does not exist/));
     it("bad config values, all listed at once", () =>
-      refused(sim, state, ["--config", "path=dify", "--config", "postgresSize=20GB", "--config", "externalHost=https://x.example"],
+      refused(p, sim, withWeb({ path: "dify", postgresSize: "20GB", externalHost: "https://x.example" }),
         /dify:path "dify" must start with \/.*dify:externalHost .*must not contain a scheme.*dify:postgresSize "20GB"/s));
-    it("a sub-path without a base-path web image", () => {
-      const run = runStack(sim, state, "up", "no-web", []);
-      assert.notStrictEqual(run.status, 0);
-      assert.match(run.stderr, /official dify-web image only serves at "\/".*build-web-image\.sh/s);
-    });
+    it("a sub-path without a base-path web image", () =>
+      refused(p, sim, {}, /official dify-web image only serves at "\/".*build-web-image\.sh/s));
   });
 
-  it("two Traefik candidates", () => {
-    const sim = startSim("fault-two", ["--two-traefik"]);
+  /** A sim started with OPTIONS, the CLI on it, and the refusal of up with CONFIG. */
+  function refusedOn(name: string, options: string[], config: Record<string, string>, message: RegExp): CliRun {
+    const sim = startSim(name, options);
     try {
-      refused(sim, fs.mkdtempSync(path.join(os.tmpdir(), "dify-fault-")), [], /Several LoadBalancer Services match .*kommander\/kommander-traefik.*kommander-default-workspace\/kommander-traefik/s);
+      return refused(cli(sim, fs.mkdtempSync(path.join(os.tmpdir(), "dify-fault-"))), sim, withWeb(config), message);
     } finally {
       sim.down();
     }
-  });
+  }
+
+  it("two Traefik candidates", () =>
+    refusedOn("fault-two", ["--two-traefik"], {},
+      /Several LoadBalancer Services match .*kommander\/kommander-traefik.*kommander-default-workspace\/kommander-traefik/s));
 
   it("the address never assigned: a bounded wait pointing at MetalLB", () => {
-    const sim = startSim("fault-pending", ["--address-pending"]);
-    try {
-      const t0 = Date.now();
-      refused(sim, fs.mkdtempSync(path.join(os.tmpdir(), "dify-fault-")), ["--config", "addressTimeoutSeconds=3"], /no LoadBalancer address after 3s.*MetalLB/s);
-      assert.ok(Date.now() - t0 < 120000);
-    } finally {
-      sim.down();
-    }
+    const run = refusedOn("fault-pending", ["--address-pending"], { addressTimeoutSeconds: "3" }, /no LoadBalancer address after 3s.*MetalLB/s);
+    assert.ok(run.seconds < 120);
   });
 
-  it("the IngressClass missing", () => {
-    const sim = startSim("fault-class", ["--no-ingressclass"]);
-    try {
-      refused(sim, fs.mkdtempSync(path.join(os.tmpdir(), "dify-fault-")), [], /IngressClass kommander-traefik .*does not exist/);
-    } finally {
-      sim.down();
-    }
-  });
+  it("the IngressClass missing", () =>
+    refusedOn("fault-class", ["--no-ingressclass"], {}, /IngressClass kommander-traefik .*does not exist/));
 });

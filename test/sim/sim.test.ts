@@ -9,7 +9,7 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { binDir } from "../lib/paths";
+import { binDir, repoRoot } from "../lib/paths";
 import { httpGet, pidFiles, portOpen, Sim, simScript, startSim, startTraefik, waitFor } from "../lib/sim";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -404,5 +404,29 @@ describe("simulated NKP cluster variants", function () {
     } finally {
       fs.rmSync(cache, { recursive: true, force: true });
     }
+  });
+});
+
+describe("scripts/lib: one rule for the tool cache and the state dirs", () => {
+  /** The shell side's values (scripts/lib/paths.sh) and the TypeScript side's, in one environment. */
+  function both(env: Record<string, string>) {
+    const sh = spawnSync("bash", ["-c", '. scripts/lib/paths.sh; printf "%s\\n" "$repo" "$cache" "$bin" "$sim_state" "$stacks"'],
+      { cwd: repoRoot, encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: os.homedir(), ...env } });
+    const ts = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e",
+      'const p = require("./scripts/lib/paths"); console.log([p.repoRoot, p.cacheDir, p.binDir, p.simStateDir, p.stacksDir].join("\\n"))'],
+      { cwd: repoRoot, encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: os.homedir(), ...env } });
+    assert.strictEqual(sh.status, 0, sh.stderr);
+    assert.strictEqual(ts.status, 0, ts.stderr);
+    return { sh: sh.stdout.trim().split("\n"), ts: ts.stdout.trim().split("\n") };
+  }
+
+  it("paths.sh and paths.ts agree by default and under every override", () => {
+    const defaults = both({});
+    assert.deepStrictEqual(defaults.sh, defaults.ts);
+    assert.deepStrictEqual(defaults.ts.slice(1), [path.join(os.homedir(), ".cache", "dify-nkp"),
+      path.join(os.homedir(), ".cache", "dify-nkp", "bin"), path.join(repoRoot, ".sim"), path.join(repoRoot, ".sim", "stacks")]);
+    const set = both({ DIFY_NKP_CACHE: "/tmp/c", SIM_STATE_DIR: "/tmp/s", DIFY_NKP_STATE: "/tmp/p" });
+    assert.deepStrictEqual(set.sh, set.ts);
+    assert.deepStrictEqual(set.ts.slice(1), ["/tmp/c", "/tmp/c/bin", "/tmp/s", "/tmp/p"]);
   });
 });
