@@ -2,7 +2,8 @@
 # A simulated NKP cluster on 127.0.0.1: etcd, kube-apiserver, controller-manager, scheduler
 # and kwok (fake node, pods, volumes), shaped like a stock NKP cluster (kommander-traefik
 # LoadBalancer Service with a MetalLB-like address, IngressClass, nutanix-volume, the
-# traefik.io Middleware CRD). No kubelet, no container runs; pod IPs are fake.
+# traefik.io Middleware CRD). No kubelet, no container runs; pod IPs are fake. Test-only faults
+# (sim/stages/faults.yaml) act on images tagged *-sim-fail-migration / *-sim-never-ready only.
 #
 #   bash scripts/sim.sh up [--state-dir D] [--no-traefik] [--two-traefik] [--no-ingressclass]
 #                          [--address-pending | --address-delay SECONDS]
@@ -229,7 +230,8 @@ up() {
     --leader-elect=false --bind-address 127.0.0.1 --secure-port 0
   start kwok "$bin/kwok" --kubeconfig "$kubeconfig" --manage-all-nodes=false \
     --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake --cidr 10.244.0.0/16 \
-    --node-ip 10.0.0.10 -c "$repo/sim/stages/lifecycle.yaml" -c "$repo/sim/stages/volume.yaml"
+    --node-ip 10.0.0.10 -c "$repo/sim/stages/lifecycle.yaml" -c "$repo/sim/stages/volume.yaml" \
+    -c "$repo/sim/stages/faults.yaml"
 
   kc apply -f "$repo/sim/nkp-base.yaml" -f "$repo/sim/traefik-crds.yaml" >/dev/null
   [ "$ingressclass" = yes ] || kc delete ingressclass kommander-traefik >/dev/null
