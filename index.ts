@@ -9,11 +9,12 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { credentialsSecretName } from "./components/chart-contract";
+import { chartName, credentialsSecretName, instanceSelector } from "./components/chart-contract";
 import { clusterReader } from "./components/cluster";
 import { DifyRelease } from "./components/dify";
 import { reportable } from "./components/errors";
-import { DifyCredentials } from "./components/secrets";
+import { planRepair, recoveryBefore } from "./components/recovery";
+import { DifyCredentials, planCredentials, recordedCredentials, retainedDataError } from "./components/secrets";
 import { kubeAccess, loadConfig } from "./components/stack-config";
 import { discoverTraefik } from "./components/traefik";
 
@@ -30,13 +31,40 @@ const main = async () => {
     subPath: config.subPath,
     warn: (m) => pulumi.log.warn(m),
   });
+  const ns = config.namespace;
+  const releaseId = `${ns}/${config.releaseName}`;
   const secretName = credentialsSecretName(config.releaseName);
-  const existing = await reader.readSecretData(config.namespace, secretName);
+  const records = await reader.listHelmRecords(ns, config.releaseName);
+  // A release of another chart under this name is refused here, before anything changes.
+  recoveryBefore("update", records, chartName, releaseId);
+  const secret = await reader.readSecretData(ns, secretName);
+  // The Secret deleted by hand while the release exists: its values come back from Helm's record.
+  const recorded = secret ? undefined : recordedCredentials(records);
+  if (recorded) {
+    pulumi.log.warn(`The Secret ${ns}/${secretName} is missing: this run puts it back with the credentials of ` +
+      `Helm release ${releaseId} revision ${recorded.revision}, so the retained data keeps opening.`);
+  }
+  const existing = secret ?? recorded?.data;
+  if (!existing) {
+    // No credentials anywhere: new ones must not meet volumes a previous install left.
+    const volumes = await reader.listPvcNames(ns, instanceSelector(config.releaseName));
+    const refused = retainedDataError(planCredentials(config, undefined), volumes, ns, secretName);
+    if (refused) throw refused;
+  }
+  const secretMissing = !secret && records.length > 0 ? `${ns}/${secretName}` : undefined;
+  const repair = planRepair(records, { secretMissing });
+  if (repair.reasons.length > 0) {
+    pulumi.log.warn(`Helm release ${releaseId}: ${repair.reasons.join("; ")}, ` +
+      `so this run applies it again (deployment.repair=${repair.generation}).`);
+  }
 
   // The cluster the reader read, for every Kubernetes resource (the kubeconfig holds credentials).
   const provider = new k8s.Provider("kubernetes", { kubeconfig: kube.kubeconfig && pulumi.secret(kube.kubeconfig) });
-  const credentials = new DifyCredentials("dify", { config, existing, existingName: `${config.namespace}/${secretName}` });
-  const dify = new DifyRelease("dify", { config, traefik, credentials }, { providers: { kubernetes: provider } });
+  const credentials = new DifyCredentials("dify", { config, existing, existingName: `${ns}/${secretName}` });
+  const dify = new DifyRelease(
+    "dify", { config, traefik, credentials, cluster: reader, repair: repair.generation },
+    { providers: { kubernetes: provider } },
+  );
 
   return {
     url: dify.url,

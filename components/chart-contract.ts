@@ -6,6 +6,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
 
 /** Absolute path of the bundled chart (next to this folder, wherever the project is checked out). */
 export const chartPath = path.join(__dirname, "..", "chart");
@@ -19,6 +20,19 @@ export function fullnameOf(releaseName: string): string {
 /** Name of a component's objects (dify.componentName). */
 export function componentName(releaseName: string, component: string): string {
   return `${fullnameOf(releaseName)}-${component}`.slice(0, 63).replace(/-+$/, "");
+}
+
+/** The chart's name (chart/Chart.yaml `name`), which Helm records with every revision. */
+export const chartName: string = YAML.parse(fs.readFileSync(path.join(chartPath, "Chart.yaml"), "utf8")).name;
+
+/** Label selector of every object of a release (dify.selectorLabels without the component). */
+export function instanceSelector(releaseName: string): string {
+  return `app.kubernetes.io/name=dify,app.kubernetes.io/instance=${releaseName}`;
+}
+
+/** Name of the release's migration Job (chart/templates/migrate-job.yaml). */
+export function migrateJobName(releaseName: string): string {
+  return componentName(releaseName, "migrate");
 }
 
 /** Name of the release's credentials Secret. */

@@ -1,12 +1,16 @@
 /**
- * Read-only access to the target cluster for what Pulumi cannot express: listing Services
- * by label, reading the retained credentials Secret, listing IngressClasses and CRDs.
+ * Access to the target cluster for what Pulumi cannot express: listing Services by label,
+ * reading the retained credentials Secret, IngressClasses, CRDs, Helm's release records, the
+ * release's PVCs, workloads and migration Job. Read-only but for one write: a Helm release
+ * record marked failed after an interrupted run (updateHelmRecord), as Helm itself does.
  * The reader is replaceable so unit tests never touch a cluster.
  */
 import * as os from "os";
 import * as path from "path";
 import * as k8s from "@kubernetes/client-node";
 import { UserError } from "./errors";
+import { HelmRecord, parseRecord, recordSelector } from "./helm-storage";
+import { JobFacts, WorkloadReadiness } from "./recovery";
 
 export interface ServiceSummary {
   namespace: string;
@@ -24,6 +28,21 @@ export interface ClusterReader {
   listIngressClasses(): Promise<string[]>;
   /** Whether a CustomResourceDefinition exists; undefined when RBAC does not allow reading it. */
   hasCrd(name: string): Promise<boolean | undefined>;
+  /** Helm's records of a release (storage Secrets), decoded; [] when there are none. */
+  listHelmRecords(namespace: string, release: string): Promise<HelmRecord[]>;
+  /** Names of the PersistentVolumeClaims matching a label selector. */
+  listPvcNames(namespace: string, selector: string): Promise<string[]>;
+  /** Readiness of the Deployments and StatefulSets matching a label selector. */
+  listWorkloads(namespace: string, selector: string): Promise<WorkloadReadiness[]>;
+  /** A Job's outcome, or undefined when it does not exist. */
+  readJob(namespace: string, name: string): Promise<JobFacts | undefined>;
+  /**
+   * Replaces a Helm record's payload and labels, on the condition that the Secret is still at
+   * the resourceVersion it was read at (a concurrent Helm write makes this fail, not clobber).
+   */
+  updateHelmRecord(
+    namespace: string, rec: HelmRecord, update: { release: string; labels: Record<string, string> },
+  ): Promise<void>;
 }
 
 function summary(s: k8s.V1Service): ServiceSummary {
@@ -124,6 +143,8 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const net = kc.makeApiClient(k8s.NetworkingV1Api);
   const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const batch = kc.makeApiClient(k8s.BatchV1Api);
   return {
     async listServices() {
       try {
@@ -167,6 +188,67 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
         if (isForbidden(e)) return undefined;
         return fail(`read CustomResourceDefinition ${name}`)(e);
       }
+    },
+    async listHelmRecords(namespace, release) {
+      const what = `list the Helm records of ${namespace}/${release}`;
+      const list = await core.listNamespacedSecret({ namespace, labelSelector: recordSelector(release) })
+        .catch(fail(what));
+      return list.items
+        .filter((s) => s.type === "helm.sh/release.v1" && s.data?.release)
+        .map((s) => parseRecord({
+          name: s.metadata?.name ?? "",
+          resourceVersion: s.metadata?.resourceVersion,
+          labels: s.metadata?.labels ?? {},
+          release: Buffer.from(s.data?.release ?? "", "base64").toString("utf8"),
+        }));
+    },
+    async listPvcNames(namespace, selector) {
+      const list = await core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector: selector })
+        .catch(fail(`list the PersistentVolumeClaims of ${namespace}`));
+      return list.items.map((p) => p.metadata?.name ?? "").sort();
+    },
+    async listWorkloads(namespace, selector) {
+      const what = `list the workloads of ${namespace}`;
+      const [deps, sets] = await Promise.all([
+        apps.listNamespacedDeployment({ namespace, labelSelector: selector }).catch(fail(what)),
+        apps.listNamespacedStatefulSet({ namespace, labelSelector: selector }).catch(fail(what)),
+      ]);
+      const of = (kind: WorkloadReadiness["kind"], w: k8s.V1Deployment | k8s.V1StatefulSet): WorkloadReadiness => ({
+        kind,
+        name: w.metadata?.name ?? "",
+        desired: w.spec?.replicas ?? 1,
+        ready: w.status?.readyReplicas ?? 0,
+        updated: w.status?.updatedReplicas ?? 0,
+        observed: (w.status?.observedGeneration ?? 0) >= (w.metadata?.generation ?? 0),
+      });
+      return [...deps.items.map((d) => of("Deployment", d)), ...sets.items.map((s) => of("StatefulSet", s))];
+    },
+    async readJob(namespace, name) {
+      try {
+        const j = await batch.readNamespacedJob({ namespace, name });
+        const cond = (t: string) => j.status?.conditions?.find((c) => c.type === t && c.status === "True");
+        return {
+          name,
+          image: j.spec?.template?.spec?.containers?.[0]?.image,
+          failedPods: j.status?.failed ?? 0,
+          failedReason: cond("Failed")?.reason,
+          complete: cond("Complete") !== undefined,
+        };
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        return fail(`read the Job ${namespace}/${name}`)(e);
+      }
+    },
+    async updateHelmRecord(namespace, rec, update) {
+      const where = `${namespace}/${rec.secretName}`;
+      const s = await core.readNamespacedSecret({ namespace, name: rec.secretName }).catch(fail(`read ${where}`));
+      if (rec.resourceVersion && s.metadata?.resourceVersion !== rec.resourceVersion) {
+        throw new UserError(`The Helm record ${where} changed while this run read it: another Helm operation is running. ` +
+          "Wait for it to end, then run pulumi up again.");
+      }
+      s.metadata = { ...s.metadata, labels: { ...s.metadata?.labels, ...update.labels } };
+      s.data = { ...s.data, release: Buffer.from(update.release, "utf8").toString("base64") };
+      await core.replaceNamespacedSecret({ namespace, name: rec.secretName, body: s }).catch(fail(`update ${where}`));
     },
   };
 }

@@ -1,17 +1,24 @@
 /** The Dify release: the bundled chart installed with helm.v3.Release, plus what users need to reach it. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartDigest, chartPath } from "./chart-contract";
+import { chartDigest, chartName, chartPath, instanceSelector, migrateJobName } from "./chart-contract";
+import { ClusterReader } from "./cluster";
 import { DifyConfig } from "./config";
+import { withStatus } from "./helm-storage";
+import { externalUrl, publicHost, setupUrl, UrlHost } from "./host";
+import { diagnoseFailure, HelmOperation, newestDeployed, recoveryBefore } from "./recovery";
 import { DifyCredentials } from "./secrets";
 import { TraefikInfo } from "./traefik";
-import { externalUrl, publicHost, setupUrl, UrlHost } from "./host";
-import { buildChartValues } from "./values";
+import { buildChartValues, difyImageTagIn } from "./values";
 
 export interface DifyReleaseArgs {
   config: DifyConfig;
   traefik: TraefikInfo;
   credentials: DifyCredentials;
+  /** Cluster access of the hooks: Helm's records before Helm acts, the workloads after a failure. */
+  cluster: ClusterReader;
+  /** deployment.repair (components/recovery.ts planRepair). */
+  repair: number;
 }
 
 /**
@@ -19,6 +26,11 @@ export interface DifyReleaseArgs {
  * it). The namespace is created by Helm when missing (`createNamespace`) and is never deleted
  * by `pulumi destroy`: it holds the retained PVCs and the credentials Secret
  * (helm.sh/resource-policy: keep) a later stack adopts.
+ *
+ * Resource hooks (they run in `up`, never in `preview`): right before Helm installs or upgrades,
+ * a revision an interrupted run left pending is marked failed, so Helm resumes instead of
+ * refusing (`replace: true` lets an install take over such a release); after a failure, the
+ * operator gets a message naming the failed migration Job or the workloads that were not Ready.
  */
 export class DifyRelease extends pulumi.ComponentResource {
   public readonly url: string;
@@ -43,8 +55,40 @@ export class DifyRelease extends pulumi.ComponentResource {
     // A content hash of chart/ in the values: any chart edit changes the release inputs.
     const digest = chartDigest();
     const values = pulumi.secret(
-      args.credentials.values.apply((creds) => buildChartValues(cfg, creds, this.address, args.traefik.namespace, digest)),
+      args.credentials.values.apply((creds) =>
+        buildChartValues(cfg, creds, this.address, args.traefik.namespace, digest, args.repair)),
     );
+    const releaseId = `${cfg.namespace}/${cfg.releaseName}`;
+    const cluster = args.cluster;
+    const resume = (op: HelmOperation) =>
+      new pulumi.ResourceHook(`${name}-resume-before-${op}`, async () => {
+        const records = await cluster.listHelmRecords(cfg.namespace, cfg.releaseName);
+        const plan = recoveryBefore(op, records, chartName, releaseId);
+        if (plan.action !== "mark-failed") return;
+        const update = withStatus(plan.record, "failed", plan.description, new Date());
+        await cluster.updateHelmRecord(cfg.namespace, plan.record, update);
+        pulumi.log.warn(plan.note, this);
+      });
+    const explain = new pulumi.ErrorHook(`${name}-explain-failure`, async (hook) => {
+      try {
+        const op: HelmOperation = hook.failedOperation === "create" ? "create" : "update";
+        const [workloads, migrateJob, records] = await Promise.all([
+          cluster.listWorkloads(cfg.namespace, instanceSelector(cfg.releaseName)),
+          cluster.readJob(cfg.namespace, migrateJobName(cfg.releaseName)),
+          cluster.listHelmRecords(cfg.namespace, cfg.releaseName),
+        ]);
+        const deployed = newestDeployed(records);
+        const message = diagnoseFailure(hook.errors, {
+          namespace: cfg.namespace, releaseId, instanceSelector: instanceSelector(cfg.releaseName),
+          timeoutSeconds: cfg.helmTimeoutSeconds, op, migrateJob, workloads,
+          deployed: deployed && { revision: deployed.revision, imageTag: difyImageTagIn(deployed.config) },
+        });
+        if (message) pulumi.log.error(message, this);
+      } catch (e) {
+        pulumi.log.warn(`Could not inspect ${releaseId} after the failure: ${(e as Error).message}`, this);
+      }
+      return false;
+    });
     this.release = new k8s.helm.v3.Release(
       name,
       {
@@ -59,8 +103,11 @@ export class DifyRelease extends pulumi.ComponentResource {
         atomic: false,
         cleanupOnFail: false,
         maxHistory: 10,
+        // An install over a release left failed (or marked failed by the hook above) takes it
+        // over instead of "cannot re-use a name that is still in use" (helm install --replace).
+        replace: true,
       },
-      { parent: this },
+      { parent: this, hooks: { beforeCreate: [resume("create")], beforeUpdate: [resume("update")], onError: [explain] } },
     );
     this.registerOutputs({ url: this.url, setupUrl: this.setupUrl, address: this.address });
   }

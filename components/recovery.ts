@@ -7,6 +7,7 @@
  * - a failed migration or a Helm timeout deserves a message naming the Job or the workloads.
  * Pure functions only; components/dify.ts runs them in resource hooks.
  */
+import { UserError } from "./errors";
 import { HelmRecord, isPending } from "./helm-storage";
 
 export type HelmOperation = "create" | "update";
@@ -49,7 +50,7 @@ export function recoveryBefore(
   const last = newest(records);
   if (!last) return { action: "none" };
   if (last.chartName !== chartName) {
-    throw new Error(
+    throw new UserError(
       `The Helm release ${releaseId} in the cluster was installed from the chart "${last.chartName}", not "${chartName}": ` +
         "it belongs to something else. Choose another dify:releaseName or dify:namespace.",
     );

@@ -10,6 +10,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { credentialsSecretKeys } from "./chart-contract";
 import { CredentialKey, credentialKeys, DifyConfig } from "./config";
+import { UserError } from "./errors";
+import { HelmRecord } from "./helm-storage";
+import { newest, newestDeployed } from "./recovery";
+import { credentialsInValues } from "./values";
 
 export type Credentials = Record<CredentialKey, string>;
 
@@ -67,6 +71,40 @@ export function overrideWarnings(cfg: DifyConfig, existing: Record<string, strin
 /** Keys adopted from the cluster whose value differs from the stack's own random value. */
 export function adoptedKeys(plan: Record<CredentialKey, CredentialSource>, existing: Record<string, string> | undefined, generated: Partial<Credentials>): CredentialKey[] {
   return credentialKeys.filter((k) => plan[k] === "cluster" && existing?.[credentialsSecretKeys[k]] !== generated[k]);
+}
+
+/**
+ * The credentials a Helm record of the release holds (its values), as Secret data: the newest
+ * deployed revision, else the newest. The source when the Secret was deleted by hand while the
+ * release exists; undefined when no record holds any.
+ */
+export function recordedCredentials(records: HelmRecord[]): { revision: number; data: Record<string, string> } | undefined {
+  const rec = newestDeployed(records) ?? newest(records);
+  if (!rec) return undefined;
+  const creds = credentialsInValues(rec.config);
+  const data: Record<string, string> = {};
+  for (const k of credentialKeys) if (creds[k] !== undefined) data[credentialsSecretKeys[k]] = creds[k] as string;
+  return Object.keys(data).length > 0 ? { revision: rec.revision, data } : undefined;
+}
+
+/**
+ * The error when new random credentials would meet retained data: the release's PVCs exist but
+ * neither the Secret nor a Helm record holds the credentials. Says how to restore them. Undefined
+ * when nothing would be generated or there is no retained volume.
+ */
+export function retainedDataError(
+  plan: Record<CredentialKey, CredentialSource>, pvcNames: string[], namespace: string, secretName: string,
+): UserError | undefined {
+  const missing = credentialKeys.filter((k) => plan[k] === "generated");
+  if (missing.length === 0 || pvcNames.length === 0) return undefined;
+  return new UserError(
+    `The namespace ${namespace} holds retained data of this release (PersistentVolumeClaims ${pvcNames.join(", ")}) ` +
+      `but its credentials are gone: the Secret ${namespace}/${secretName} does not exist and no Helm release record holds them. ` +
+      "New random credentials would not match the data, so nothing was changed. Restore them, then run pulumi up again:\n" +
+      `  - from a backup of the Secret: kubectl -n ${namespace} apply -f ${secretName}.yaml\n` +
+      `  - or as secret stack config: ${missing.map((k) => `pulumi config set --secret dify:${k} <value>`).join("; ")}\n` +
+      `To start over without the old data instead, delete the claims first (this deletes the data): kubectl -n ${namespace} delete pvc ${pvcNames.join(" ")}`,
+  );
 }
 
 export interface DifyCredentialsArgs {

@@ -1,6 +1,6 @@
 /** Pure mapping from stack config, credentials and address to the chart's values (keys exactly as chart/values.yaml). */
 import { createHmac } from "crypto";
-import { DifyConfig } from "./config";
+import { CredentialKey, credentialKeys, DifyConfig } from "./config";
 import { UrlHost } from "./host";
 import type { Credentials } from "./secrets";
 
@@ -15,8 +15,44 @@ export function weaviateKeyChecksum(creds: Pick<Credentials, "secretKey" | "weav
   return createHmac("sha256", creds.secretKey).update(creds.weaviateApiKey).digest("hex");
 }
 
+/** Where buildChartValues puts each credential (a unit test keeps both in step). */
+export const credentialValuePaths: Record<CredentialKey, readonly string[]> = {
+  secretKey: ["secrets", "difySecretKey"],
+  initPassword: ["secrets", "initPassword"],
+  postgresPassword: ["postgresql", "auth", "password"],
+  redisPassword: ["redis", "auth", "password"],
+  pluginDaemonKey: ["secrets", "pluginDaemonKey"],
+  pluginInnerApiKey: ["secrets", "pluginInnerApiKey"],
+  sandboxApiKey: ["secrets", "sandboxApiKey"],
+  weaviateApiKey: ["secrets", "weaviateApiKey"],
+};
+
+function at(values: Record<string, unknown>, keys: readonly string[]): unknown {
+  let v: unknown = values;
+  for (const k of keys) v = v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}
+
+/** The non-empty credentials found in chart values (e.g. a Helm record's), by credential key. */
+export function credentialsInValues(values: Record<string, unknown>): Partial<Credentials> {
+  const out: Partial<Credentials> = {};
+  for (const k of credentialKeys) {
+    const v = at(values, credentialValuePaths[k]);
+    if (typeof v === "string" && v !== "") out[k] = v;
+  }
+  return out;
+}
+
+/** The Dify image tag in chart values (images.dify.tag), e.g. of a Helm record. */
+export function difyImageTagIn(values: Record<string, unknown>): string | undefined {
+  const tag = at(values, ["images", "dify", "tag"]);
+  return typeof tag === "string" && tag !== "" ? tag : undefined;
+}
+
 /** Values for chart/ (keys exactly as chart/values.yaml). */
-export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: UrlHost, traefikNamespace: string | undefined, chartDigest: string): Record<string, unknown> {
+export function buildChartValues(
+  cfg: DifyConfig, creds: Credentials, host: UrlHost, traefikNamespace: string | undefined, chartDigest: string, repair = 0,
+): Record<string, unknown> {
   const img = cfg.images;
   return {
     global: { imageRegistry: cfg.imageRegistry, imagePullSecrets: cfg.imagePullSecrets, imagePullPolicy: "", existingSecret: "" },
@@ -84,6 +120,6 @@ export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: UrlH
     ssrfProxy: { enabled: cfg.ssrfProxy },
     networkPolicy: { enabled: cfg.networkPolicy, ingressNamespaces: traefikNamespace ? [traefikNamespace] : [] },
     tests: { enabled: true },
-    deployment: { chartDigest },
+    deployment: { chartDigest, repair: String(repair) },
   };
 }

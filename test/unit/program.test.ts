@@ -3,6 +3,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { chartDigest } from "../../components/chart-contract";
 import { ClusterReader, ServiceSummary, setClusterReader } from "../../components/cluster";
+import { encodeRelease, HelmRecord, parseRecord, recordSecretName } from "../../components/helm-storage";
+import { nothingReleased } from "../lib/fake-cluster";
 import { repoRoot } from "../lib/paths";
 
 interface Registered { type: string; name: string; inputs: any; id?: string; provider?: string }
@@ -24,12 +26,24 @@ pulumi.runtime.setMocks(
   false,
 );
 
+// The MockMonitor of @pulumi/pulumi 3.248 (runtime/mocks.js) cannot register resource or error
+// hooks; like the engine's ResourceMonitor.RegisterResourceHook/RegisterErrorHook, these
+// stand-ins acknowledge the registration (and record the hook names). Hooks never run under mocks.
+let hookNames: string[] = [];
+const monitor = (pulumi.runtime as any).getMonitor();
+const acknowledge = (req: { getName(): string }, cb: (err: null, res: object) => void) => {
+  hookNames.push(req.getName());
+  cb(null, {});
+};
+monitor.registerResourceHook = acknowledge;
+monitor.registerErrorHook = acknowledge;
+
 const traefikSvc: ServiceSummary = {
   namespace: "kommander", name: "kommander-traefik", type: "LoadBalancer",
   labels: { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "kommander-traefik" }, ingress: [{ ip: "198.51.100.10" }],
 };
 
-interface FakeCluster { services?: ServiceSummary[]; secret?: Record<string, string> }
+interface FakeCluster { services?: ServiceSummary[]; secret?: Record<string, string>; records?: HelmRecord[]; pvcs?: string[] }
 let clusterCalls: string[] = [];
 
 function fakeCluster(opts: FakeCluster = {}): ClusterReader {
@@ -40,6 +54,9 @@ function fakeCluster(opts: FakeCluster = {}): ClusterReader {
     readSecretData: async (ns, name) => (clusterCalls.push(`readSecret ${ns}/${name}`), ns === "dify" && name === "dify-credentials" ? opts.secret : undefined),
     listIngressClasses: async () => ["kommander-traefik"],
     hasCrd: async () => true,
+    ...nothingReleased,
+    listHelmRecords: async () => opts.records ?? [],
+    listPvcNames: async (ns, selector) => (clusterCalls.push(`listPvcs ${ns} ${selector}`), opts.pvcs ?? []),
   };
 }
 
@@ -85,6 +102,12 @@ async function runProgram(config: Record<string, string>, cluster: FakeCluster =
     console.log = origLog;
     console.warn = origWarn;
   }
+}
+
+/** A Helm record of release dify as Helm's secret driver stores it, read back by parseRecord. */
+function record(revision: number, status: string, config: Record<string, unknown>, chart = "dify"): HelmRecord {
+  const raw = { name: "dify", namespace: "dify", version: revision, config, info: { status }, chart: { metadata: { name: chart } } };
+  return parseRecord({ name: recordSecretName("dify", revision), labels: {}, release: encodeRelease(raw) });
 }
 
 const secretSig = "4dabf18193072939515e22adb298388d";
@@ -140,7 +163,9 @@ describe("program (Pulumi mocks)", function () {
     assert.strictEqual(out.namespace, "dify");
     assert.strictEqual(out.releaseName, "dify");
     assert.strictEqual(await value(out.initPassword), "generated-dify-init-password");
-    assert.deepStrictEqual(clusterCalls, ["listServices", "readSecret dify/dify-credentials"]);
+    assert.deepStrictEqual(clusterCalls, [
+      "listServices", "readSecret dify/dify-credentials", "listPvcs dify app.kubernetes.io/name=dify,app.kubernetes.io/instance=dify",
+    ]);
   });
 
   it("marks the setup password output and the release values as secret", async () => {
@@ -232,6 +257,60 @@ describe("program (Pulumi mocks)", function () {
 
   it("registers nothing when Traefik cannot be found", async () => {
     await assert.rejects(runProgram({ path: "/" }, { services: [] }), /No LoadBalancer Service of the platform Traefik/);
+    assert.deepStrictEqual(registered, []);
+  });
+
+  it("binds the resume hooks before install and upgrade and the failure explainer, and can take a release over", async () => {
+    hookNames = [];
+    await runProgram({ path: "/" });
+    assert.deepStrictEqual(hookNames.sort(), ["dify-explain-failure", "dify-resume-before-create", "dify-resume-before-update"]);
+    assert.strictEqual(releases()[0].inputs.replace, true);
+    assert.strictEqual(releases()[0].inputs.values.deployment.repair, "0");
+  });
+
+  it("puts back the values of Helm's record when the Secret was deleted by hand, and upgrades to re-create it", async () => {
+    const values = { secrets: { difySecretKey: "recorded-key", initPassword: "recorded-init" }, postgresql: { auth: { password: "recorded-pw" } },
+      deployment: { repair: "0" } };
+    await runProgram({ path: "/" }, { records: [record(1, "superseded", {}), record(2, "deployed", values)] });
+    const v = releases()[0].inputs.values;
+    assert.strictEqual(v.secrets.difySecretKey, "recorded-key");
+    assert.strictEqual(v.secrets.initPassword, "recorded-init");
+    assert.strictEqual(v.postgresql.auth.password, "recorded-pw");
+    assert.strictEqual(v.deployment.repair, "1");
+    const text = logs.join("\n");
+    assert.match(text, /The Secret dify\/dify-credentials is missing: this run puts it back with the credentials of Helm release dify\/dify revision 2/);
+    assert.match(text, /the Secret dify\/dify-credentials is missing, so this run applies it again \(deployment\.repair=1\)/);
+    assert.ok(!text.includes("recorded-key") && !text.includes("recorded-pw"));
+  });
+
+  it("applies a release again when its newest revision failed, and carries the generation once it is deployed", async () => {
+    const secret = { SECRET_KEY: "k" };
+    await runProgram({ path: "/" }, { secret, records: [record(1, "deployed", { deployment: { repair: "0" } }), record(2, "failed", {})] });
+    assert.strictEqual(releases()[0].inputs.values.deployment.repair, "1");
+    assert.match(logs.join("\n"), /its newest revision 2 is failed, so this run applies it again/);
+    await runProgram({ path: "/" }, { secret, records: [record(2, "failed", {}), record(3, "deployed", { deployment: { repair: "1" } })] });
+    assert.strictEqual(releases()[0].inputs.values.deployment.repair, "1");
+    assert.ok(!logs.join("\n").includes("applies it again"));
+  });
+
+  it("refuses new credentials against retained data volumes, before registering anything", async () => {
+    const pvcs = ["data-dify-postgresql-0", "dify-files"];
+    await assert.rejects(runProgram({ path: "/" }, { pvcs }),
+      /retained data of this release \(PersistentVolumeClaims data-dify-postgresql-0, dify-files\).*Secret dify\/dify-credentials does not exist.*kubectl -n dify apply -f dify-credentials\.yaml.*pulumi config set --secret dify:secretKey <value>/s);
+    assert.deepStrictEqual(registered, []);
+    assert.ok(clusterCalls.includes("listPvcs dify app.kubernetes.io/name=dify,app.kubernetes.io/instance=dify"));
+  });
+
+  it("accepts retained data volumes when every credential is given as secret config", async () => {
+    const creds = { secretKey: "a".repeat(40), initPassword: "b1", postgresPassword: "c1", redisPassword: "d1", pluginDaemonKey: "e1",
+      pluginInnerApiKey: "f1", sandboxApiKey: "g1", weaviateApiKey: "h1" };
+    await runProgram({ path: "/", ...creds }, { pvcs: ["dify-files"] }, Object.keys(creds));
+    assert.strictEqual(releases()[0].inputs.values.postgresql.auth.password, "c1");
+  });
+
+  it("refuses a release of another chart under the same name", async () => {
+    await assert.rejects(runProgram({ path: "/" }, { records: [record(1, "deployed", {}, "wordpress")] }),
+      /installed from the chart "wordpress", not "dify"/);
     assert.deepStrictEqual(registered, []);
   });
 });

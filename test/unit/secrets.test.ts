@@ -1,7 +1,10 @@
 import * as assert from "assert";
 import { credentialsSecretKeys } from "../../components/chart-contract";
 import { credentialKeys, parseConfig } from "../../components/config";
-import { adoptedKeys, credentialSource, generatedKeys, overrideWarnings, planCredentials } from "../../components/secrets";
+import { encodeRelease, parseRecord, recordSecretName } from "../../components/helm-storage";
+import {
+  adoptedKeys, credentialSource, generatedKeys, overrideWarnings, planCredentials, recordedCredentials, retainedDataError,
+} from "../../components/secrets";
 
 const root = { path: "/" };
 
@@ -65,5 +68,41 @@ describe("credential messages", () => {
   it("reports as adopted only the keys that differ from the stack's own random values", () => {
     const plan = planCredentials(parseConfig(root), { SECRET_KEY: "retained", DB_PASSWORD: "same" });
     assert.deepStrictEqual(adoptedKeys(plan, { SECRET_KEY: "retained", DB_PASSWORD: "same" }, { secretKey: "fresh", postgresPassword: "same" }), ["secretKey"]);
+  });
+});
+
+describe("credentials after the Secret is gone", () => {
+  const rec = (revision: number, status: string, config: Record<string, unknown>) => parseRecord({
+    name: recordSecretName("dify", revision), labels: {}, release: encodeRelease({ version: revision, info: { status }, config }),
+  });
+
+  it("takes them from the newest deployed Helm record, as Secret data", () => {
+    const got = recordedCredentials([
+      rec(1, "superseded", { secrets: { difySecretKey: "old" } }),
+      rec(2, "deployed", { secrets: { difySecretKey: "k2" }, postgresql: { auth: { password: "pw2" } } }),
+      rec(3, "failed", { secrets: { difySecretKey: "k3" } }),
+    ]);
+    assert.deepStrictEqual(got, { revision: 2, data: { SECRET_KEY: "k2", DB_PASSWORD: "pw2" } });
+  });
+
+  it("has none without a record holding them", () => {
+    assert.strictEqual(recordedCredentials([]), undefined);
+    assert.strictEqual(recordedCredentials([rec(1, "pending-install", {})]), undefined);
+  });
+
+  it("refuses to generate credentials against retained volumes, with the ways to restore them", () => {
+    const plan = planCredentials(parseConfig({ ...root, secretKey: "s".repeat(40) }), undefined);
+    const e = retainedDataError(plan, ["data-dify-redis-0", "dify-files"], "dify", "dify-credentials");
+    assert.ok(e);
+    assert.match(e.message, /PersistentVolumeClaims data-dify-redis-0, dify-files/);
+    assert.match(e.message, /kubectl -n dify apply -f dify-credentials\.yaml/);
+    assert.match(e.message, /pulumi config set --secret dify:initPassword <value>/);
+    assert.ok(!e.message.includes("dify:secretKey <value>"), "asks for a key that is already configured");
+    assert.match(e.message, /kubectl -n dify delete pvc data-dify-redis-0 dify-files/);
+  });
+
+  it("lets a fresh namespace generate them", () => {
+    const plan = planCredentials(parseConfig(root), undefined);
+    assert.strictEqual(retainedDataError(plan, [], "dify", "dify-credentials"), undefined);
   });
 });

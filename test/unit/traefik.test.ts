@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { ClusterReader, ServiceSummary } from "../../components/cluster";
+import { nothingReleased } from "../lib/fake-cluster";
 import { addressFromStatus, discoverTraefik, pendingAddressMessage, pickTraefikService } from "../../components/traefik";
 
 const svc = (namespace: string, name: string, type: string, labels: Record<string, string>, ingress: { ip?: string; hostname?: string }[] = []): ServiceSummary => ({ namespace, name, type, labels, ingress });
@@ -97,6 +98,7 @@ function reader(services: ServiceSummary[], opts: { classes?: string[]; crd?: bo
     readSecretData: async () => undefined,
     listIngressClasses: async () => opts.classes ?? ["kommander-traefik"],
     hasCrd: async () => (opts.crd === null ? undefined : opts.crd ?? true),
+    ...nothingReleased,
   };
 }
 const base = { needAddress: true, timeoutSeconds: 1, pollSeconds: 0.1, ingressClassName: "kommander-traefik", subPath: true, warn: () => undefined };

@@ -3,10 +3,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { chartDigest, credentialsSecretName, fullnameOf, isChartFile } from "../../components/chart-contract";
+import {
+  chartDigest, chartName, credentialsSecretName, fullnameOf, instanceSelector, isChartFile, migrateJobName,
+} from "../../components/chart-contract";
 import { parseConfig } from "../../components/config";
 import { externalUrl, publicHost, setupUrl, urlHost } from "../../components/host";
-import { buildChartValues, Credentials, weaviateKeyChecksum } from "../../components/values";
+import {
+  buildChartValues, credentialsInValues, Credentials, difyImageTagIn, weaviateKeyChecksum,
+} from "../../components/values";
 import { repoRoot } from "../lib/paths";
 
 const creds: Credentials = {
@@ -193,5 +197,24 @@ describe("chart digest", () => {
     fs.writeFileSync(path.join(dir, ".a.yaml.swp"), "y");
     assert.strictEqual(chartDigest(dir), d1);
     assert.ok(isChartFile(".helmignore"));
+  });
+});
+
+describe("credentials in chart values", () => {
+  it("finds every credential where buildChartValues put it", () => {
+    const values = buildChartValues(parseConfig({ path: "/" }), creds, urlHost("198.51.100.10"), "kommander", "digest");
+    assert.deepStrictEqual(credentialsInValues(values), creds);
+  });
+
+  it("skips empty and missing values", () => {
+    assert.deepStrictEqual(credentialsInValues({ secrets: { difySecretKey: "" }, redis: { auth: {} } }), {});
+  });
+
+  it("reads the Dify image tag; names the chart, the release's selector and its migration Job", () => {
+    assert.strictEqual(difyImageTagIn({ images: { dify: { tag: "1.11.4" } } }), "1.11.4");
+    assert.strictEqual(difyImageTagIn({}), undefined);
+    assert.strictEqual(chartName, "dify");
+    assert.strictEqual(instanceSelector("dify"), "app.kubernetes.io/name=dify,app.kubernetes.io/instance=dify");
+    assert.strictEqual(migrateJobName("team"), "team-dify-migrate");
   });
 });
