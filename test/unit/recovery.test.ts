@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { gzipSync } from "zlib";
 import {
   decodeRelease, encodeRelease, HelmRecord, isPending, parseRecord, recordSecretName, withStatus,
@@ -21,6 +23,17 @@ function record(revision: number, status: string, config: Record<string, unknown
 }
 
 describe("Helm release records", () => {
+  it("reads a record written by Helm 3.22 itself", () => {
+    // The `release` entry of sh.helm.release.v1.t1.v4, written by `helm upgrade` (v3.22.0) of a
+    // one-Deployment chart "tiny" (values image=x:4) on the simulated cluster.
+    const release = fs.readFileSync(path.join(__dirname, "fixtures", "helm-release-t1-v4.b64"), "utf8");
+    const r = parseRecord({ name: "sh.helm.release.v1.t1.v4", labels: {}, release });
+    assert.deepStrictEqual([r.revision, r.status, r.description, r.chartName, r.chartVersion], [4, "deployed", "Upgrade complete", "tiny", "0.1.0"]);
+    assert.deepStrictEqual(r.config, { image: "x:4" });
+    assert.match(r.lastDeployed ?? "", /^2026-12-01T12:50:40/);
+    assert.deepStrictEqual(decodeRelease(encodeRelease(r.raw)), r.raw);
+  });
+
   it("decodes what it encodes, every field kept", () => {
     const rel = { name: "dify", version: 3, info: { status: "deployed" }, chart: { files: [{ name: "a", data: "AAE=" }] } };
     assert.deepStrictEqual(decodeRelease(encodeRelease(rel)), rel);
