@@ -11,9 +11,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartName, credentialsSecretName, instanceSelector } from "./components/chart-contract";
 import { clusterReader } from "./components/cluster";
-import { DifyRelease } from "./components/dify";
+import { DifyRelease, explainLastFailure, hooksReachEngine, resumeInterrupted } from "./components/dify";
 import { reportable } from "./components/errors";
-import { planRepair, recoveryBefore } from "./components/recovery";
+import { planRepair, recoveryBefore, staleAfterSeconds } from "./components/recovery";
 import { DifyCredentials, planCredentials, recordedCredentials, retainedDataError } from "./components/secrets";
 import { kubeAccess, loadConfig } from "./components/stack-config";
 import { discoverTraefik } from "./components/traefik";
@@ -35,8 +35,11 @@ const main = async () => {
   const releaseId = `${ns}/${config.releaseName}`;
   const secretName = credentialsSecretName(config.releaseName);
   const records = await reader.listHelmRecords(ns, config.releaseName);
-  // A release of another chart under this name is refused here, before anything changes.
-  recoveryBefore("update", records, chartName, releaseId);
+  // Refused here, before anything changes: a release of another chart under this name, or a
+  // revision whose Helm operation may still be running.
+  recoveryBefore("update", records, chartName, releaseId, {
+    now: new Date(), staleSeconds: staleAfterSeconds(config.helmTimeoutSeconds),
+  });
   const secret = await reader.readSecretData(ns, secretName);
   // The Secret deleted by hand while the release exists: its values come back from Helm's record.
   const recorded = secret ? undefined : recordedCredentials(records);
@@ -51,6 +54,12 @@ const main = async () => {
     const refused = retainedDataError(planCredentials(config, undefined), volumes, ns, secretName);
     if (refused) throw refused;
   }
+  // With hooks, an interrupted revision is resumed right before Helm acts and a failure is
+  // explained as it happens; without (an older language host), here and at the next run.
+  const hooks = await hooksReachEngine();
+  if (!hooks && !pulumi.runtime.isDryRun()) await resumeInterrupted(reader, config, "update", (n) => pulumi.log.warn(n));
+  const explained = await explainLastFailure(reader, config, records);
+  if (explained) pulumi.log.warn(explained);
   const secretMissing = !secret && records.length > 0 ? `${ns}/${secretName}` : undefined;
   const repair = planRepair(records, { secretMissing });
   if (repair.reasons.length > 0) {
@@ -62,7 +71,7 @@ const main = async () => {
   const provider = new k8s.Provider("kubernetes", { kubeconfig: kube.kubeconfig && pulumi.secret(kube.kubeconfig) });
   const credentials = new DifyCredentials("dify", { config, existing, existingName: `${ns}/${secretName}` });
   const dify = new DifyRelease(
-    "dify", { config, traefik, credentials, cluster: reader, repair: repair.generation },
+    "dify", { config, traefik, credentials, cluster: reader, repair: repair.generation, hooks },
     { providers: { kubernetes: provider } },
   );
 

@@ -243,8 +243,8 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
       const where = `${namespace}/${rec.secretName}`;
       const s = await core.readNamespacedSecret({ namespace, name: rec.secretName }).catch(fail(`read ${where}`));
       if (rec.resourceVersion && s.metadata?.resourceVersion !== rec.resourceVersion) {
-        throw new UserError(`The Helm record ${where} changed while this run read it: another Helm operation is running. ` +
-          "Wait for it to end, then run pulumi up again.");
+        throw new UserError(`The Helm record ${where} changed while this run read it: ` +
+          "another Helm operation is running. Wait for it to end, then run pulumi up again.");
       }
       s.metadata = { ...s.metadata, labels: { ...s.metadata?.labels, ...update.labels } };
       s.data = { ...s.data, release: Buffer.from(update.release, "utf8").toString("base64") };

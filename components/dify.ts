@@ -6,7 +6,10 @@ import { ClusterReader } from "./cluster";
 import { DifyConfig } from "./config";
 import { withStatus } from "./helm-storage";
 import { externalUrl, publicHost, setupUrl, UrlHost } from "./host";
-import { diagnoseFailure, HelmOperation, newestDeployed, recoveryBefore } from "./recovery";
+import { HelmRecord } from "./helm-storage";
+import {
+  diagnoseFailure, HelmOperation, interruptedDescription, newest, newestDeployed, recoveryBefore, staleAfterSeconds,
+} from "./recovery";
 import { DifyCredentials } from "./secrets";
 import { TraefikInfo } from "./traefik";
 import { buildChartValues, difyImageTagIn } from "./values";
@@ -19,6 +22,84 @@ export interface DifyReleaseArgs {
   cluster: ClusterReader;
   /** deployment.repair (components/recovery.ts planRepair). */
   repair: number;
+  /**
+   * Whether the engine takes resource and error hooks (hooksReachEngine). Without them index.ts
+   * resumes an interrupted revision itself before registering, and a failure is explained at the
+   * start of the next run (components/recovery.ts lastFailure).
+   */
+  hooks: boolean;
+}
+
+/**
+ * Whether resource hooks reach the engine: the SDK asks the engine (SupportsFeature), but a
+ * Node.js language host older than hooks (such as the v3.68 stand-in this project's tests build)
+ * relays the monitor without RegisterResourceHook. Registers a hook no resource uses and reports
+ * whether the call was implemented.
+ */
+export async function hooksReachEngine(): Promise<boolean> {
+  const monitor = (pulumi.runtime as unknown as { getMonitor(): any }).getMonitor();
+  if (!monitor?.registerResourceHook) return false;
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { RegisterResourceHookRequest } = require("@pulumi/pulumi/proto/resource_pb");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { Callback } = require("@pulumi/pulumi/proto/callback_pb");
+  const cb = new Callback();
+  cb.setTarget("127.0.0.1:1");
+  cb.setToken("dify-nkp-probe");
+  const req = new RegisterResourceHookRequest();
+  req.setName("dify-nkp-hook-probe");
+  req.setCallback(cb);
+  return new Promise((resolve) =>
+    monitor.registerResourceHook(req, (err: { code?: number } | null) => resolve(!err || err.code !== 12)),
+  );
+}
+
+/** The operator's message for a failed Helm operation (diagnoseFailure on what the cluster shows). */
+export async function explainFailure(
+  cluster: ClusterReader, cfg: DifyConfig, op: HelmOperation, errors: string[],
+): Promise<string | undefined> {
+  const [workloads, migrateJob, records] = await Promise.all([
+    cluster.listWorkloads(cfg.namespace, instanceSelector(cfg.releaseName)),
+    cluster.readJob(cfg.namespace, migrateJobName(cfg.releaseName)),
+    cluster.listHelmRecords(cfg.namespace, cfg.releaseName),
+  ]);
+  const deployed = newestDeployed(records);
+  return diagnoseFailure(errors, {
+    namespace: cfg.namespace, releaseId: `${cfg.namespace}/${cfg.releaseName}`,
+    instanceSelector: instanceSelector(cfg.releaseName), timeoutSeconds: cfg.helmTimeoutSeconds, op, migrateJob, workloads,
+    deployed: deployed && { revision: deployed.revision, imageTag: difyImageTagIn(deployed.config) },
+  });
+}
+
+/**
+ * The failure of the newest revision, explained from Helm's own description of it, for the run
+ * after it (where no error hook explained it as it happened). Undefined when it did not fail.
+ */
+export async function explainLastFailure(
+  cluster: ClusterReader, cfg: DifyConfig, records: HelmRecord[],
+): Promise<string | undefined> {
+  const last = newest(records);
+  if (!last || last.status !== "failed" || last.description === interruptedDescription) return undefined;
+  const op: HelmOperation = newestDeployed(records) ? "update" : "create";
+  const message = await explainFailure(cluster, cfg, op, [last.description]);
+  return message && `The last change of ${cfg.namespace}/${cfg.releaseName} (revision ${last.revision}) failed. ${message}`;
+}
+
+/**
+ * Marks a revision an interrupted run left pending failed so that Helm resumes: right before
+ * Helm acts (a hook) or, without hooks, before the release is registered in a real run.
+ */
+export async function resumeInterrupted(
+  cluster: ClusterReader, cfg: DifyConfig, op: HelmOperation, log: (note: string) => void,
+): Promise<void> {
+  const releaseId = `${cfg.namespace}/${cfg.releaseName}`;
+  const records = await cluster.listHelmRecords(cfg.namespace, cfg.releaseName);
+  const clock = { now: new Date(), staleSeconds: staleAfterSeconds(cfg.helmTimeoutSeconds) };
+  const plan = recoveryBefore(op, records, chartName, releaseId, clock);
+  if (plan.action !== "mark-failed") return;
+  const update = withStatus(plan.record, "failed", plan.description, new Date());
+  await cluster.updateHelmRecord(cfg.namespace, plan.record, update);
+  log(plan.note);
 }
 
 /**
@@ -61,28 +142,12 @@ export class DifyRelease extends pulumi.ComponentResource {
     const releaseId = `${cfg.namespace}/${cfg.releaseName}`;
     const cluster = args.cluster;
     const resume = (op: HelmOperation) =>
-      new pulumi.ResourceHook(`${name}-resume-before-${op}`, async () => {
-        const records = await cluster.listHelmRecords(cfg.namespace, cfg.releaseName);
-        const plan = recoveryBefore(op, records, chartName, releaseId);
-        if (plan.action !== "mark-failed") return;
-        const update = withStatus(plan.record, "failed", plan.description, new Date());
-        await cluster.updateHelmRecord(cfg.namespace, plan.record, update);
-        pulumi.log.warn(plan.note, this);
-      });
+      new pulumi.ResourceHook(`${name}-resume-before-${op}`, () =>
+        resumeInterrupted(cluster, cfg, op, (note) => pulumi.log.warn(note, this)));
     const explain = new pulumi.ErrorHook(`${name}-explain-failure`, async (hook) => {
       try {
         const op: HelmOperation = hook.failedOperation === "create" ? "create" : "update";
-        const [workloads, migrateJob, records] = await Promise.all([
-          cluster.listWorkloads(cfg.namespace, instanceSelector(cfg.releaseName)),
-          cluster.readJob(cfg.namespace, migrateJobName(cfg.releaseName)),
-          cluster.listHelmRecords(cfg.namespace, cfg.releaseName),
-        ]);
-        const deployed = newestDeployed(records);
-        const message = diagnoseFailure(hook.errors, {
-          namespace: cfg.namespace, releaseId, instanceSelector: instanceSelector(cfg.releaseName),
-          timeoutSeconds: cfg.helmTimeoutSeconds, op, migrateJob, workloads,
-          deployed: deployed && { revision: deployed.revision, imageTag: difyImageTagIn(deployed.config) },
-        });
+        const message = await explainFailure(cluster, cfg, op, hook.errors);
         if (message) pulumi.log.error(message, this);
       } catch (e) {
         pulumi.log.warn(`Could not inspect ${releaseId} after the failure: ${(e as Error).message}`, this);
@@ -107,7 +172,12 @@ export class DifyRelease extends pulumi.ComponentResource {
         // over instead of "cannot re-use a name that is still in use" (helm install --replace).
         replace: true,
       },
-      { parent: this, hooks: { beforeCreate: [resume("create")], beforeUpdate: [resume("update")], onError: [explain] } },
+      {
+        parent: this,
+        hooks: args.hooks
+          ? { beforeCreate: [resume("create")], beforeUpdate: [resume("update")], onError: [explain] }
+          : undefined,
+      },
     );
     this.registerOutputs({ url: this.url, setupUrl: this.setupUrl, address: this.address });
   }

@@ -76,7 +76,8 @@ export function parseRecord(s: RecordSecret): HelmRecord {
   try {
     raw = decodeRelease(s.release);
   } catch (e) {
-    throw new Error(`The Helm release record ${s.name} cannot be decoded (${(e as Error).message}): it is not a Helm 3 release.`);
+    const why = (e as Error).message;
+    throw new Error(`The Helm release record ${s.name} cannot be decoded (${why}): it is not a Helm 3 release.`);
   }
   return {
     secretName: s.name,

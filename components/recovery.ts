@@ -30,14 +30,26 @@ export type Recovery =
   | { action: "none" }
   | { action: "mark-failed"; record: HelmRecord; description: string; note: string };
 
+/**
+ * How long a pending revision may still belong to a live Helm operation: its hooks and its wait
+ * each take up to the timeout (install: wait, then the post-install migration; upgrade: the
+ * pre-upgrade migration, then the wait), plus a minute for the rest.
+ */
+export function staleAfterSeconds(helmTimeoutSeconds: number): number {
+  return 2 * helmTimeoutSeconds + 60;
+}
+
 /** Helm's description of a revision this program marked failed (shown by `helm history`). */
 export const interruptedDescription = "Interrupted before it finished; marked failed by pulumi up (dify-nkp) to resume";
 
 /**
  * Decides whether the newest revision must be marked failed before Helm acts, so that Helm
  * resumes instead of refusing:
- * - pending-* / uninstalling: the run that started it is gone (this run holds the stack lock),
- *   and Helm refuses every upgrade while it stays so ("another operation is in progress");
+ * - pending-* / uninstalling, older than `staleSeconds`: the run that started it is gone (this
+ *   run holds the stack lock) and no Helm operation of it can still be waiting, yet Helm refuses
+ *   every upgrade while it stays so ("another operation is in progress"). A younger one may still
+ *   be running: a killed `pulumi up` leaves its provider plugin finishing the operation (up to
+ *   its timeout for the hooks and again for the wait), so this throws, saying when to retry;
  * - before an install (the stack has no record of the release): a release that is already
  *   deployed or superseded was installed by a run whose state was never saved, or belongs to a
  *   re-created stack: marking it failed lets `helm install --replace` take it over, adopting its
@@ -46,27 +58,40 @@ export const interruptedDescription = "Interrupted before it finished; marked fa
  */
 export function recoveryBefore(
   op: HelmOperation, records: HelmRecord[], chartName: string, releaseId: string,
+  clock: { now: Date; staleSeconds: number },
 ): Recovery {
   const last = newest(records);
   if (!last) return { action: "none" };
   if (last.chartName !== chartName) {
     throw new UserError(
-      `The Helm release ${releaseId} in the cluster was installed from the chart "${last.chartName}", not "${chartName}": ` +
-        "it belongs to something else. Choose another dify:releaseName or dify:namespace.",
+      `The Helm release ${releaseId} in the cluster was installed from the chart "${last.chartName}", ` +
+        `not "${chartName}": it belongs to something else. Choose another dify:releaseName or dify:namespace.`,
     );
   }
   const deployed = newestDeployed(records);
   const since = last.lastDeployed ? ` since ${last.lastDeployed}` : "";
   if (isPending(last.status) || last.status === "uninstalling") {
-    const then = op === "create"
+    const started = last.lastDeployed ? Date.parse(last.lastDeployed) : NaN;
+    const age = Math.floor((clock.now.getTime() - started) / 1000);
+    if (Number.isFinite(age) && age < clock.staleSeconds) {
+      const [ns, name] = releaseId.split("/");
+      const undo = deployed && op === "update" ? ` helm -n ${ns} rollback ${name} ${deployed.revision}` : "";
+      throw new UserError(
+        `Helm release ${releaseId} revision ${last.revision} has been ${last.status} for ${age}s: its operation may ` +
+          "still be running (a killed pulumi up leaves its Kubernetes provider finishing it). Nothing was changed. " +
+          `Run pulumi up again after ${clock.staleSeconds - age}s more (it then resumes the release by itself)` +
+          (undo ? `, or, if no pulumi or helm process works on it any more, end it now:${undo}` : "") + ".",
+      );
+    }
+    const then = op === "create" || !deployed
       ? "installs over it, adopting what it had created"
       : `upgrades from ${deployed ? `revision ${deployed.revision}, the last deployed one` : "it"}`;
     return {
       action: "mark-failed",
       record: last,
       description: interruptedDescription,
-      note: `Helm release ${releaseId} revision ${last.revision} was left ${last.status}${since} by an interrupted run; ` +
-        `it is marked failed and this run ${then}. No resource, volume or Secret is deleted.`,
+      note: `Helm release ${releaseId} revision ${last.revision} was left ${last.status}${since} ` +
+        `by an interrupted run; it is marked failed and this run ${then}. No resource, volume or Secret is deleted.`,
     };
   }
   if (op === "create" && (last.status === "deployed" || last.status === "superseded")) {
@@ -74,7 +99,8 @@ export function recoveryBefore(
       action: "mark-failed",
       record: last,
       description: "Taken over by pulumi up (dify-nkp): the stack had no record of this release",
-      note: `Helm release ${releaseId} revision ${last.revision} is ${last.status} but this stack has no record of it ` +
+      note: `Helm release ${releaseId} revision ${last.revision} is ${last.status} ` +
+        "but this stack has no record of it " +
         "(the run that installed it was interrupted before saving its state, or the stack was re-created): " +
         "this run takes it over (helm install --replace), keeping every resource, volume and Secret.",
     };
@@ -94,7 +120,9 @@ function repairOf(rec: HelmRecord | undefined): number {
  * the whole manifest (Helm re-creates missing objects). Otherwise the generation of the last
  * deployed revision is carried on, so a converged release shows no change.
  */
-export function planRepair(records: HelmRecord[], problems: { secretMissing?: string }): { generation: number; reasons: string[] } {
+export function planRepair(
+  records: HelmRecord[], problems: { secretMissing?: string },
+): { generation: number; reasons: string[] } {
   const last = newest(records);
   if (!last) return { generation: 0, reasons: [] };
   const reasons: string[] = [];
@@ -168,14 +196,16 @@ export function diagnoseFailure(errors: string[], f: FailureFacts): string | und
       ? `stopped with ${job.failedReason} after ${job.failedPods} failed pod(s)`
       : `did not complete within dify:helmTimeoutSeconds=${f.timeoutSeconds}`;
     return (
-      `The database migration failed: Job ${f.namespace}/${job.name}${job.image ? ` (image ${job.image})` : ""} ${how}. ` +
+      `The database migration failed: Job ${f.namespace}/${job.name}` +
+      `${job.image ? ` (image ${job.image})` : ""} ${how}. ` +
       kept + logs + ` Fix the cause${back}, then run pulumi up again: it runs the migration again.`
     );
   }
   if (timedOut.test(err)) {
     const stuck = f.workloads.filter(notReady);
     if (stuck.length === 0) return undefined;
-    const list = stuck.map((w) => `${w.kind} ${f.namespace}/${w.name} (${w.ready} of ${w.desired} ready, ${w.updated} updated)`);
+    const list = stuck.map((w) =>
+      `${w.kind} ${f.namespace}/${w.name} (${w.ready} of ${w.desired} ready, ${w.updated} updated)`);
     const first = stuck[0];
     return (
       `Helm gave up after dify:helmTimeoutSeconds=${f.timeoutSeconds}s; not Ready: ${list.join(", ")}. ` +

@@ -78,7 +78,9 @@ export function adoptedKeys(plan: Record<CredentialKey, CredentialSource>, exist
  * deployed revision, else the newest. The source when the Secret was deleted by hand while the
  * release exists; undefined when no record holds any.
  */
-export function recordedCredentials(records: HelmRecord[]): { revision: number; data: Record<string, string> } | undefined {
+export function recordedCredentials(
+  records: HelmRecord[],
+): { revision: number; data: Record<string, string> } | undefined {
   const rec = newestDeployed(records) ?? newest(records);
   if (!rec) return undefined;
   const creds = credentialsInValues(rec.config);
@@ -99,11 +101,13 @@ export function retainedDataError(
   if (missing.length === 0 || pvcNames.length === 0) return undefined;
   return new UserError(
     `The namespace ${namespace} holds retained data of this release (PersistentVolumeClaims ${pvcNames.join(", ")}) ` +
-      `but its credentials are gone: the Secret ${namespace}/${secretName} does not exist and no Helm release record holds them. ` +
-      "New random credentials would not match the data, so nothing was changed. Restore them, then run pulumi up again:\n" +
+      `but its credentials are gone: the Secret ${namespace}/${secretName} does not exist ` +
+      "and no Helm release record holds them. New random credentials would not match the data, " +
+      "so nothing was changed. Restore them, then run pulumi up again:\n" +
       `  - from a backup of the Secret: kubectl -n ${namespace} apply -f ${secretName}.yaml\n` +
       `  - or as secret stack config: ${missing.map((k) => `pulumi config set --secret dify:${k} <value>`).join("; ")}\n` +
-      `To start over without the old data instead, delete the claims first (this deletes the data): kubectl -n ${namespace} delete pvc ${pvcNames.join(" ")}`,
+      "To start over without the old data instead, delete the claims first (this deletes the data): " +
+      `kubectl -n ${namespace} delete pvc ${pvcNames.join(" ")}`,
   );
 }
 

@@ -51,7 +51,8 @@ export function difyImageTagIn(values: Record<string, unknown>): string | undefi
 
 /** Values for chart/ (keys exactly as chart/values.yaml). */
 export function buildChartValues(
-  cfg: DifyConfig, creds: Credentials, host: UrlHost, traefikNamespace: string | undefined, chartDigest: string, repair = 0,
+  cfg: DifyConfig, creds: Credentials, host: UrlHost, traefikNamespace: string | undefined, chartDigest: string,
+  repair = 0,
 ): Record<string, unknown> {
   const img = cfg.images;
   return {

@@ -263,7 +263,9 @@ describe("program (Pulumi mocks)", function () {
   it("binds the resume hooks before install and upgrade and the failure explainer, and can take a release over", async () => {
     hookNames = [];
     await runProgram({ path: "/" });
-    assert.deepStrictEqual(hookNames.sort(), ["dify-explain-failure", "dify-resume-before-create", "dify-resume-before-update"]);
+    assert.deepStrictEqual(hookNames.sort(), [
+      "dify-explain-failure", "dify-nkp-hook-probe", "dify-resume-before-create", "dify-resume-before-update",
+    ]);
     assert.strictEqual(releases()[0].inputs.replace, true);
     assert.strictEqual(releases()[0].inputs.values.deployment.repair, "0");
   });

@@ -6,7 +6,7 @@ import {
   decodeRelease, encodeRelease, HelmRecord, isPending, parseRecord, recordSecretName, withStatus,
 } from "../../components/helm-storage";
 import {
-  diagnoseFailure, FailureFacts, interruptedDescription, planRepair, recoveryBefore, WorkloadReadiness,
+  diagnoseFailure, FailureFacts, interruptedDescription, planRepair, recoveryBefore, staleAfterSeconds, WorkloadReadiness,
 } from "../../components/recovery";
 
 /** A record as Helm's secret driver stores it (JSON, gzip, base64), read back by parseRecord. */
@@ -83,14 +83,28 @@ describe("Helm release records", () => {
 
 describe("recovery before Helm acts", () => {
   const id = "dify/dify";
+  // The records' last_deployed is 2026-12-01T12:00:00Z; ten minutes later with a 60 s timeout.
+  const clock = { now: new Date("2026-12-01T12:10:00Z"), staleSeconds: staleAfterSeconds(60) };
+
+  it("waits twice the Helm timeout plus a minute before it calls a pending revision interrupted", () => {
+    assert.strictEqual(staleAfterSeconds(900), 1860);
+  });
+
+  it("refuses a pending revision whose operation may still run, saying when to retry and how to end it", () => {
+    const early = { now: new Date("2026-12-01T12:01:00Z"), staleSeconds: 180 };
+    assert.throws(() => recoveryBefore("update", [record(1, "deployed"), record(2, "pending-upgrade")], "dify", id, early),
+      /revision 2 has been pending-upgrade for 60s: its operation may still be running.*Nothing was changed.*after 120s more.*helm -n dify rollback dify 1/s);
+    assert.throws(() => recoveryBefore("create", [record(1, "pending-install")], "dify", id, early),
+      (e: Error) => /pending-install for 60s/.test(e.message) && !e.message.includes("rollback"));
+  });
 
   it("does nothing on a fresh namespace or a deployed release being upgraded", () => {
-    assert.deepStrictEqual(recoveryBefore("create", [], "dify", id), { action: "none" });
-    assert.deepStrictEqual(recoveryBefore("update", [record(1, "superseded"), record(2, "deployed")], "dify", id), { action: "none" });
+    assert.deepStrictEqual(recoveryBefore("create", [], "dify", id, clock), { action: "none" });
+    assert.deepStrictEqual(recoveryBefore("update", [record(1, "superseded"), record(2, "deployed")], "dify", id, clock), { action: "none" });
   });
 
   it("marks an interrupted install failed so the next install resumes over it", () => {
-    const r = recoveryBefore("create", [record(1, "pending-install")], "dify", id);
+    const r = recoveryBefore("create", [record(1, "pending-install")], "dify", id, clock);
     assert.strictEqual(r.action, "mark-failed");
     if (r.action !== "mark-failed") return;
     assert.strictEqual(r.record.revision, 1);
@@ -99,7 +113,7 @@ describe("recovery before Helm acts", () => {
   });
 
   it("marks an interrupted upgrade failed and names the revision the upgrade starts from", () => {
-    const r = recoveryBefore("update", [record(1, "superseded"), record(2, "deployed"), record(3, "pending-upgrade")], "dify", id);
+    const r = recoveryBefore("update", [record(1, "superseded"), record(2, "deployed"), record(3, "pending-upgrade")], "dify", id, clock);
     assert.strictEqual(r.action, "mark-failed");
     if (r.action === "mark-failed") {
       assert.strictEqual(r.record.revision, 3);
@@ -108,18 +122,18 @@ describe("recovery before Helm acts", () => {
   });
 
   it("takes over a deployed release the stack has no record of", () => {
-    const r = recoveryBefore("create", [record(1, "deployed")], "dify", id);
+    const r = recoveryBefore("create", [record(1, "deployed")], "dify", id, clock);
     assert.strictEqual(r.action, "mark-failed");
     if (r.action === "mark-failed") assert.match(r.note, /takes it over \(helm install --replace\)/);
   });
 
   it("leaves a failed release to helm install --replace / upgrade", () => {
-    assert.deepStrictEqual(recoveryBefore("create", [record(1, "failed")], "dify", id), { action: "none" });
-    assert.deepStrictEqual(recoveryBefore("update", [record(1, "deployed"), record(2, "failed")], "dify", id), { action: "none" });
+    assert.deepStrictEqual(recoveryBefore("create", [record(1, "failed")], "dify", id, clock), { action: "none" });
+    assert.deepStrictEqual(recoveryBefore("update", [record(1, "deployed"), record(2, "failed")], "dify", id, clock), { action: "none" });
   });
 
   it("refuses a release of another chart under the same name", () => {
-    assert.throws(() => recoveryBefore("create", [record(1, "deployed", {}, "wordpress")], "dify", id),
+    assert.throws(() => recoveryBefore("create", [record(1, "deployed", {}, "wordpress")], "dify", id, clock),
       /installed from the chart "wordpress", not "dify".*dify:releaseName or dify:namespace/);
   });
 });
