@@ -139,21 +139,8 @@ export class DifyRelease extends pulumi.ComponentResource {
       args.credentials.values.apply((creds) =>
         buildChartValues(cfg, creds, this.address, args.traefik.namespace, digest, args.repair)),
     );
-    const releaseId = `${cfg.namespace}/${cfg.releaseName}`;
-    const cluster = args.cluster;
-    const resume = (op: HelmOperation) =>
-      new pulumi.ResourceHook(`${name}-resume-before-${op}`, () =>
-        resumeInterrupted(cluster, cfg, op, (note) => pulumi.log.warn(note, this)));
-    const explain = new pulumi.ErrorHook(`${name}-explain-failure`, async (hook) => {
-      try {
-        const op: HelmOperation = hook.failedOperation === "create" ? "create" : "update";
-        const message = await explainFailure(cluster, cfg, op, hook.errors);
-        if (message) pulumi.log.error(message, this);
-      } catch (e) {
-        pulumi.log.warn(`Could not inspect ${releaseId} after the failure: ${(e as Error).message}`, this);
-      }
-      return false;
-    });
+    // A hook registers with the engine when it is constructed: only when the engine takes them.
+    const hooks = args.hooks ? this.hooks(name, args) : undefined;
     this.release = new k8s.helm.v3.Release(
       name,
       {
@@ -174,11 +161,30 @@ export class DifyRelease extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        hooks: args.hooks
-          ? { beforeCreate: [resume("create")], beforeUpdate: [resume("update")], onError: [explain] }
-          : undefined,
+        hooks,
       },
     );
     this.registerOutputs({ url: this.url, setupUrl: this.setupUrl, address: this.address });
+  }
+
+  /** Resume an interrupted revision right before Helm acts; explain a failure as it happens. */
+  private hooks(name: string, args: DifyReleaseArgs): pulumi.ResourceHookBinding {
+    const cfg = args.config;
+    const cluster = args.cluster;
+    const releaseId = `${cfg.namespace}/${cfg.releaseName}`;
+    const resume = (op: HelmOperation) =>
+      new pulumi.ResourceHook(`${name}-resume-before-${op}`, () =>
+        resumeInterrupted(cluster, cfg, op, (note) => pulumi.log.warn(note, this)));
+    const explain = new pulumi.ErrorHook(`${name}-explain-failure`, async (hook) => {
+      try {
+        const op: HelmOperation = hook.failedOperation === "create" ? "create" : "update";
+        const message = await explainFailure(cluster, cfg, op, hook.errors);
+        if (message) pulumi.log.error(message, this);
+      } catch (e) {
+        pulumi.log.warn(`Could not inspect ${releaseId} after the failure: ${(e as Error).message}`, this);
+      }
+      return false;
+    });
+    return { beforeCreate: [resume("create")], beforeUpdate: [resume("update")], onError: [explain] };
   }
 }
