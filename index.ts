@@ -57,7 +57,9 @@ const main = async () => {
   // With hooks, an interrupted revision is resumed right before Helm acts and a failure is
   // explained as it happens; without (an older language host), here and at the next run.
   const hooks = await hooksReachEngine();
-  if (!hooks && !pulumi.runtime.isDryRun()) await resumeInterrupted(reader, config, "update", (n) => pulumi.log.warn(n));
+  if (!hooks && !pulumi.runtime.isDryRun()) {
+    await resumeInterrupted(reader, config, "update", (note) => pulumi.log.warn(note));
+  }
   const explained = await explainLastFailure(reader, config, records);
   if (explained) pulumi.log.warn(explained);
   const secretMissing = !secret && records.length > 0 ? `${ns}/${secretName}` : undefined;

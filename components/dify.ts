@@ -66,7 +66,8 @@ export async function explainFailure(
   const deployed = newestDeployed(records);
   return diagnoseFailure(errors, {
     namespace: cfg.namespace, releaseId: `${cfg.namespace}/${cfg.releaseName}`,
-    instanceSelector: instanceSelector(cfg.releaseName), timeoutSeconds: cfg.helmTimeoutSeconds, op, migrateJob, workloads,
+    instanceSelector: instanceSelector(cfg.releaseName), timeoutSeconds: cfg.helmTimeoutSeconds,
+    op, migrateJob, workloads,
     deployed: deployed && { revision: deployed.revision, imageTag: difyImageTagIn(deployed.config) },
   });
 }
@@ -82,7 +83,8 @@ export async function explainLastFailure(
   if (!last || last.status !== "failed" || last.description === interruptedDescription) return undefined;
   const op: HelmOperation = newestDeployed(records) ? "update" : "create";
   const message = await explainFailure(cluster, cfg, op, [last.description]);
-  return message && `The last change of ${cfg.namespace}/${cfg.releaseName} (revision ${last.revision}) failed. ${message}`;
+  const id = `${cfg.namespace}/${cfg.releaseName}`;
+  return message && `The last change of ${id} (revision ${last.revision}) failed. ${message}`;
 }
 
 /**

@@ -209,7 +209,8 @@ export function diagnoseFailure(errors: string[], f: FailureFacts): string | und
     const first = stuck[0];
     return (
       `Helm gave up after dify:helmTimeoutSeconds=${f.timeoutSeconds}s; not Ready: ${list.join(", ")}. ` +
-      "Where a rollout had not finished, the previous pods keep serving. " +
+      "A Deployment with a rolling update keeps serving from its previous pods meanwhile; one that is recreated " +
+      "(a ReadWriteOnce files volume) waits for its new pods. " +
       `See why: kubectl -n ${f.namespace} get pods -l ${f.instanceSelector}; ` +
       `kubectl -n ${f.namespace} describe ${first.kind.toLowerCase()} ${first.name}. ` +
       "Once the cause is gone, run pulumi up again: it resumes the release " +

@@ -18,7 +18,8 @@ export function podUids(sim: Sim, ns = "dify"): Record<string, string> {
 /** PVC name -> uid and bound volume. */
 export function pvcs(sim: Sim, ns = "dify"): Record<string, string> {
   return Object.fromEntries(
-    sim.getJson(["-n", ns, "get", "pvc"]).items.map((p: any) => [p.metadata.name, `${p.metadata.uid} ${p.spec.volumeName}`]),
+    sim.getJson(["-n", ns, "get", "pvc"]).items
+      .map((p: any) => [p.metadata.name, `${p.metadata.uid} ${p.spec.volumeName}`]),
   );
 }
 

@@ -5,7 +5,9 @@
  */
 import { ClusterReader } from "../../components/cluster";
 
-export type ReleaseReads = Pick<ClusterReader, "listHelmRecords" | "listPvcNames" | "listWorkloads" | "readJob" | "updateHelmRecord">;
+export type ReleaseReads = Pick<
+  ClusterReader, "listHelmRecords" | "listPvcNames" | "listWorkloads" | "readJob" | "updateHelmRecord"
+>;
 
 export const nothingReleased: ReleaseReads = {
   listHelmRecords: async () => [],

@@ -43,7 +43,12 @@ const traefikSvc: ServiceSummary = {
   labels: { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "kommander-traefik" }, ingress: [{ ip: "198.51.100.10" }],
 };
 
-interface FakeCluster { services?: ServiceSummary[]; secret?: Record<string, string>; records?: HelmRecord[]; pvcs?: string[] }
+interface FakeCluster {
+  services?: ServiceSummary[];
+  secret?: Record<string, string>;
+  records?: HelmRecord[];
+  pvcs?: string[];
+}
 let clusterCalls: string[] = [];
 
 function fakeCluster(opts: FakeCluster = {}): ClusterReader {
@@ -106,7 +111,8 @@ async function runProgram(config: Record<string, string>, cluster: FakeCluster =
 
 /** A Helm record of release dify as Helm's secret driver stores it, read back by parseRecord. */
 function record(revision: number, status: string, config: Record<string, unknown>, chart = "dify"): HelmRecord {
-  const raw = { name: "dify", namespace: "dify", version: revision, config, info: { status }, chart: { metadata: { name: chart } } };
+  const raw = { name: "dify", namespace: "dify", version: revision, config,
+    info: { status }, chart: { metadata: { name: chart } } };
   return parseRecord({ name: recordSecretName("dify", revision), labels: {}, release: encodeRelease(raw) });
 }
 
@@ -260,7 +266,7 @@ describe("program (Pulumi mocks)", function () {
     assert.deepStrictEqual(registered, []);
   });
 
-  it("binds the resume hooks before install and upgrade and the failure explainer, and can take a release over", async () => {
+  it("binds the resume hooks before install and upgrade and the failure explainer; can take a release over", async () => {
     hookNames = [];
     await runProgram({ path: "/" });
     assert.deepStrictEqual(hookNames.sort(), [
@@ -270,8 +276,10 @@ describe("program (Pulumi mocks)", function () {
     assert.strictEqual(releases()[0].inputs.values.deployment.repair, "0");
   });
 
-  it("puts back the values of Helm's record when the Secret was deleted by hand, and upgrades to re-create it", async () => {
-    const values = { secrets: { difySecretKey: "recorded-key", initPassword: "recorded-init" }, postgresql: { auth: { password: "recorded-pw" } },
+  it("puts back the values of Helm's record when the Secret was deleted by hand, and upgrades to re-create it",
+    async () => {
+    const values = {
+      secrets: { difySecretKey: "recorded-key", initPassword: "recorded-init" }, postgresql: { auth: { password: "recorded-pw" } },
       deployment: { repair: "0" } };
     await runProgram({ path: "/" }, { records: [record(1, "superseded", {}), record(2, "deployed", values)] });
     const v = releases()[0].inputs.values;
@@ -280,17 +288,20 @@ describe("program (Pulumi mocks)", function () {
     assert.strictEqual(v.postgresql.auth.password, "recorded-pw");
     assert.strictEqual(v.deployment.repair, "1");
     const text = logs.join("\n");
-    assert.match(text, /The Secret dify\/dify-credentials is missing: this run puts it back with the credentials of Helm release dify\/dify revision 2/);
+    assert.match(text,
+      /The Secret dify\/dify-credentials is missing: this run puts it back with the credentials of Helm release dify\/dify revision 2/);
     assert.match(text, /the Secret dify\/dify-credentials is missing, so this run applies it again \(deployment\.repair=1\)/);
     assert.ok(!text.includes("recorded-key") && !text.includes("recorded-pw"));
   });
 
-  it("applies a release again when its newest revision failed, and carries the generation once it is deployed", async () => {
+  it("applies a release again when its newest revision failed; carries the generation once it is deployed", async () => {
     const secret = { SECRET_KEY: "k" };
-    await runProgram({ path: "/" }, { secret, records: [record(1, "deployed", { deployment: { repair: "0" } }), record(2, "failed", {})] });
+    const failedOnce = [record(1, "deployed", { deployment: { repair: "0" } }), record(2, "failed", {})];
+    await runProgram({ path: "/" }, { secret, records: failedOnce });
     assert.strictEqual(releases()[0].inputs.values.deployment.repair, "1");
     assert.match(logs.join("\n"), /its newest revision 2 is failed, so this run applies it again/);
-    await runProgram({ path: "/" }, { secret, records: [record(2, "failed", {}), record(3, "deployed", { deployment: { repair: "1" } })] });
+    const repaired = [record(2, "failed", {}), record(3, "deployed", { deployment: { repair: "1" } })];
+    await runProgram({ path: "/" }, { secret, records: repaired });
     assert.strictEqual(releases()[0].inputs.values.deployment.repair, "1");
     assert.ok(!logs.join("\n").includes("applies it again"));
   });

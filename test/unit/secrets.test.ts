@@ -3,7 +3,8 @@ import { credentialsSecretKeys } from "../../components/chart-contract";
 import { credentialKeys, parseConfig } from "../../components/config";
 import { encodeRelease, parseRecord, recordSecretName } from "../../components/helm-storage";
 import {
-  adoptedKeys, credentialSource, generatedKeys, overrideWarnings, planCredentials, recordedCredentials, retainedDataError,
+  adoptedKeys, credentialSource, generatedKeys, overrideWarnings, planCredentials, recordedCredentials,
+  retainedDataError,
 } from "../../components/secrets";
 
 const root = { path: "/" };
@@ -73,7 +74,8 @@ describe("credential messages", () => {
 
 describe("credentials after the Secret is gone", () => {
   const rec = (revision: number, status: string, config: Record<string, unknown>) => parseRecord({
-    name: recordSecretName("dify", revision), labels: {}, release: encodeRelease({ version: revision, info: { status }, config }),
+    name: recordSecretName("dify", revision), labels: {},
+    release: encodeRelease({ version: revision, info: { status }, config }),
   });
 
   it("takes them from the newest deployed Helm record, as Secret data", () => {
