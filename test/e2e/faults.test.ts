@@ -169,6 +169,14 @@ describe("e2e: faults in the middle of a change (simulated NKP)", function () {
     volumes = pvcs(sim);
     assert.deepStrictEqual(Object.keys(volumes).sort(),
       ["data-dify-postgresql-0", "data-dify-redis-0", "data-dify-weaviate-0", "dify-files", "dify-plugin-daemon"]);
+    // The state keeps the killed run's pending create (every up warns about it) until a refresh clears it.
+    const pendingOps = () =>
+      JSON.parse(ok(p.run(["stack", "export", "--stack", stack.name])).stdout).deployment.pending_operations ?? [];
+    assert.deepStrictEqual(pendingOps().map((o: any) => o.type), ["creating"]);
+    const configFile = path.join(p.opts.stateDir, `Pulumi.${stack.name}.yaml`);
+    ok(p.run(["refresh", "--clear-pending-creates", "--yes", "--non-interactive", "--config-file", configFile,
+      "--stack", stack.name]));
+    assert.deepStrictEqual(pendingOps(), []);
     noChange();
   });
 

@@ -6,7 +6,8 @@ import {
   decodeRelease, encodeRelease, HelmRecord, isPending, parseRecord, recordSecretName, withStatus,
 } from "../../components/helm-storage";
 import {
-  diagnoseFailure, FailureFacts, interruptedDescription, planRepair, recoveryBefore, staleAfterSeconds, WorkloadReadiness,
+  diagnoseFailure, FailureFacts, interruptedDescription, planRepair, recoveryBefore, staleAfterSeconds,
+  WorkloadReadiness,
 } from "../../components/recovery";
 
 /** A record as Helm's secret driver stores it (JSON, gzip, base64), read back by parseRecord. */
@@ -28,14 +29,17 @@ describe("Helm release records", () => {
     // one-Deployment chart "tiny" (values image=x:4) on the simulated cluster.
     const release = fs.readFileSync(path.join(__dirname, "fixtures", "helm-release-t1-v4.b64"), "utf8");
     const r = parseRecord({ name: "sh.helm.release.v1.t1.v4", labels: {}, release });
-    assert.deepStrictEqual([r.revision, r.status, r.description, r.chartName, r.chartVersion], [4, "deployed", "Upgrade complete", "tiny", "0.1.0"]);
+    assert.deepStrictEqual([r.revision, r.status, r.description, r.chartName, r.chartVersion],
+      [4, "deployed", "Upgrade complete", "tiny", "0.1.0"]);
     assert.deepStrictEqual(r.config, { image: "x:4" });
     assert.match(r.lastDeployed ?? "", /^2026-12-01T12:50:40/);
     assert.deepStrictEqual(decodeRelease(encodeRelease(r.raw)), r.raw);
   });
 
   it("decodes what it encodes, every field kept", () => {
-    const rel = { name: "dify", version: 3, info: { status: "deployed" }, chart: { files: [{ name: "a", data: "AAE=" }] } };
+    const rel = {
+      name: "dify", version: 3, info: { status: "deployed" }, chart: { files: [{ name: "a", data: "AAE=" }] },
+    };
     assert.deepStrictEqual(decodeRelease(encodeRelease(rel)), rel);
   });
 
@@ -76,8 +80,8 @@ describe("Helm release records", () => {
   });
 
   it("knows Helm's pending states", () => {
-    assert.deepStrictEqual(["pending-install", "pending-upgrade", "pending-rollback", "deployed", "failed"].map(isPending),
-      [true, true, true, false, false]);
+    const statuses = ["pending-install", "pending-upgrade", "pending-rollback", "deployed", "failed"];
+    assert.deepStrictEqual(statuses.map(isPending), [true, true, true, false, false]);
   });
 });
 
@@ -92,15 +96,18 @@ describe("recovery before Helm acts", () => {
 
   it("refuses a pending revision whose operation may still run, saying when to retry and how to end it", () => {
     const early = { now: new Date("2026-12-01T12:01:00Z"), staleSeconds: 180 };
-    assert.throws(() => recoveryBefore("update", [record(1, "deployed"), record(2, "pending-upgrade")], "dify", id, early),
-      /revision 2 has been pending-upgrade for 60s: its operation may still be running.*Nothing was changed.*after 120s more.*helm -n dify rollback dify 1/s);
+    const upgrading = [record(1, "deployed"), record(2, "pending-upgrade")];
+    assert.throws(() => recoveryBefore("update", upgrading, "dify", id, early), new RegExp(
+      "revision 2 has been pending-upgrade for 60s: its operation may still be running.*Nothing was changed" +
+        ".*after 120s more.*helm -n dify rollback dify 1", "s"));
     assert.throws(() => recoveryBefore("create", [record(1, "pending-install")], "dify", id, early),
       (e: Error) => /pending-install for 60s/.test(e.message) && !e.message.includes("rollback"));
   });
 
   it("does nothing on a fresh namespace or a deployed release being upgraded", () => {
     assert.deepStrictEqual(recoveryBefore("create", [], "dify", id, clock), { action: "none" });
-    assert.deepStrictEqual(recoveryBefore("update", [record(1, "superseded"), record(2, "deployed")], "dify", id, clock), { action: "none" });
+    const deployed = [record(1, "superseded"), record(2, "deployed")];
+    assert.deepStrictEqual(recoveryBefore("update", deployed, "dify", id, clock), { action: "none" });
   });
 
   it("marks an interrupted install failed so the next install resumes over it", () => {
@@ -108,12 +115,13 @@ describe("recovery before Helm acts", () => {
     assert.strictEqual(r.action, "mark-failed");
     if (r.action !== "mark-failed") return;
     assert.strictEqual(r.record.revision, 1);
-    assert.match(r.note, /dify\/dify revision 1 was left pending-install since 2026-12-01T12:00:00Z by an interrupted run/);
+    assert.match(r.note, /revision 1 was left pending-install since 2026-12-01T12:00:00Z by an interrupted run/);
     assert.match(r.note, /No resource, volume or Secret is deleted/);
   });
 
   it("marks an interrupted upgrade failed and names the revision the upgrade starts from", () => {
-    const r = recoveryBefore("update", [record(1, "superseded"), record(2, "deployed"), record(3, "pending-upgrade")], "dify", id, clock);
+    const history = [record(1, "superseded"), record(2, "deployed"), record(3, "pending-upgrade")];
+    const r = recoveryBefore("update", history, "dify", id, clock);
     assert.strictEqual(r.action, "mark-failed");
     if (r.action === "mark-failed") {
       assert.strictEqual(r.record.revision, 3);
@@ -129,7 +137,8 @@ describe("recovery before Helm acts", () => {
 
   it("leaves a failed release to helm install --replace / upgrade", () => {
     assert.deepStrictEqual(recoveryBefore("create", [record(1, "failed")], "dify", id, clock), { action: "none" });
-    assert.deepStrictEqual(recoveryBefore("update", [record(1, "deployed"), record(2, "failed")], "dify", id, clock), { action: "none" });
+    const failedUpgrade = [record(1, "deployed"), record(2, "failed")];
+    assert.deepStrictEqual(recoveryBefore("update", failedUpgrade, "dify", id, clock), { action: "none" });
   });
 
   it("refuses a release of another chart under the same name", () => {
@@ -144,7 +153,8 @@ describe("repair generation", () => {
   it("is 0 with no release and carries the deployed revision's value when all is well", () => {
     assert.deepStrictEqual(planRepair([], {}), { generation: 0, reasons: [] });
     assert.deepStrictEqual(planRepair([record(1, "deployed")], {}), { generation: 0, reasons: [] });
-    assert.deepStrictEqual(planRepair([record(4, "superseded", cfg(1)), record(5, "deployed", cfg(2))], {}), { generation: 2, reasons: [] });
+    const carried = [record(4, "superseded", cfg(1)), record(5, "deployed", cfg(2))];
+    assert.deepStrictEqual(planRepair(carried, {}), { generation: 2, reasons: [] });
   });
 
   it("moves on when the newest revision failed or was interrupted", () => {
@@ -165,21 +175,28 @@ describe("repair generation", () => {
 });
 
 describe("failure messages", () => {
-  const api = (ready: number, updated = 1): WorkloadReadiness => ({ kind: "Deployment", name: "dify-api", desired: 1, ready, updated, observed: true });
+  const api = (ready: number, updated = 1): WorkloadReadiness =>
+    ({ kind: "Deployment", name: "dify-api", desired: 1, ready, updated, observed: true });
   const base: FailureFacts = {
     namespace: "dify", releaseId: "dify/dify", instanceSelector: "app.kubernetes.io/instance=dify", timeoutSeconds: 60,
     op: "update", workloads: [], deployed: { revision: 3, imageTag: "1.11.4" },
   };
-  const hookErr = "Helm release \"dify/dify\" failed to initialize completely. Use Helm CLI to investigate: error running update: " +
-    "failed to become available within allocated timeout. Error: Helm Release dify/dify: pre-upgrade hooks failed: 1 error occurred:\n" +
+  const hookErr = "Helm release \"dify/dify\" failed to initialize completely. Use Helm CLI to investigate: " +
+    "error running update: failed to become available within allocated timeout. Error: Helm Release dify/dify: " +
+    "pre-upgrade hooks failed: 1 error occurred:\n" +
     "\t* job dify-migrate failed: BackoffLimitExceeded";
 
   it("says the migration failed, that the old pods keep serving, where the log is and how to go back", () => {
     const m = diagnoseFailure([hookErr], {
-      ...base, migrateJob: { name: "dify-migrate", image: "langgenius/dify-api:1.11.5", failedPods: 3, failedReason: "BackoffLimitExceeded", complete: false },
+      ...base,
+      migrateJob: {
+        name: "dify-migrate", image: "langgenius/dify-api:1.11.5", failedPods: 3, failedReason: "BackoffLimitExceeded",
+        complete: false,
+      },
     });
     assert.ok(m);
-    assert.match(m, /^The database migration failed: Job dify\/dify-migrate \(image langgenius\/dify-api:1\.11\.5\) stopped with BackoffLimitExceeded after 3 failed pod\(s\)/);
+    assert.match(m, new RegExp("^The database migration failed: Job dify/dify-migrate " +
+      "\\(image langgenius/dify-api:1\\.11\\.5\\) stopped with BackoffLimitExceeded after 3 failed pod\\(s\\)"));
     assert.match(m, /revision 3 \(image tag 1\.11\.4\) were not replaced and keep serving/);
     assert.match(m, /kubectl -n dify logs job\/dify-migrate --all-containers/);
     assert.match(m, /pulumi config set dify:imageTag 1\.11\.4/);
@@ -192,7 +209,8 @@ describe("failure messages", () => {
         { ...api(0), name: "dify-worker" }],
     });
     assert.ok(m);
-    assert.match(m, /dify:helmTimeoutSeconds=60s; not Ready: Deployment dify\/dify-api \(0 of 1 ready, 1 updated\), Deployment dify\/dify-worker/);
+    assert.match(m, new RegExp("dify:helmTimeoutSeconds=60s; not Ready: " +
+      "Deployment dify/dify-api \\(0 of 1 ready, 1 updated\\), Deployment dify/dify-worker"));
     assert.ok(!m.includes("dify-redis"));
     assert.match(m, /kubectl -n dify describe deployment dify-api/);
   });
@@ -203,7 +221,8 @@ describe("failure messages", () => {
   });
 
   it("adds nothing to other errors", () => {
-    assert.strictEqual(diagnoseFailure(["admission webhook denied the request"], { ...base, workloads: [api(0)] }), undefined);
+    const other = diagnoseFailure(["admission webhook denied the request"], { ...base, workloads: [api(0)] });
+    assert.strictEqual(other, undefined);
     assert.strictEqual(diagnoseFailure(["context deadline exceeded"], { ...base, workloads: [api(1)] }), undefined);
   });
 });
