@@ -101,7 +101,8 @@ adapt_dockerfile() {
     grep -Eq '^RUN pnpm build:docker$' "$dockerfile" \
       || die "$dockerfile has no 'RUN pnpm build:docker' line: cannot add the local fonts; build with --google-fonts"
   fi
-  local base_lines="" font_lines="" names=()
+  # Next's build telemetry would call out to telemetry.nextjs.org (upstream disables it only at run time).
+  local base_lines="ENV NEXT_TELEMETRY_DISABLED=1"$'\n' font_lines=""
   if [ -n "$alpine_mirror" ]; then
     base_lines+="RUN sed -i -E 's#^https?://dl-cdn.alpinelinux.org/alpine#${alpine_mirror%/}#' /etc/apk/repositories"
     base_lines+=$'\n'
@@ -114,7 +115,6 @@ adapt_dockerfile() {
     for pkg in $fonts; do
       local name=${pkg%@*} tgz
       tgz=$(printf '%s' "${name#@}-${pkg##*@}.tgz" | tr / -)
-      names+=("$name")
       font_lines+=" && npm pack --silent $pkg && mkdir -p $name && tar -xzf $tgz -C $name --strip-components 1"
     done
     font_lines+=$'\n'"ENV DIFY_NKP_FONTS_DIR=/tmp/dify-nkp-fonts"

@@ -60,6 +60,7 @@ describe("build-web-image.sh", () => {
       assert.strictEqual(r.status, 0, r.stderr);
       assert.deepStrictEqual(r.stdout.trimEnd().split("\n"), [
         "FROM registry.example.local/library/node:24-alpine AS base",
+        "ENV NEXT_TELEMETRY_DISABLED=1",
         "RUN sed -i -E 's#^https?://dl-cdn.alpinelinux.org/alpine#https://mirror.example.local/alpine#'" +
           " /etc/apk/repositories",
         "ENV npm_config_registry=https://npm.example.local/repo/ COREPACK_NPM_REGISTRY=https://npm.example.local/repo",
@@ -79,7 +80,8 @@ describe("build-web-image.sh", () => {
         "ENV DIFY_NKP_FONTS_DIR=/tmp/dify-nkp-fonts" +
           " NEXT_FONT_GOOGLE_MOCKED_RESPONSES=/app/web/.dify-nkp/google-fonts-mock.cjs",
       ]);
-      assert.deepStrictEqual(lines.filter((l) => !l.includes("dify-nkp-fonts")), anchors, "nothing else changes");
+      assert.deepStrictEqual(lines.filter((l) => !l.includes("dify-nkp-fonts")),
+        [anchors[0], "ENV NEXT_TELEMETRY_DISABLED=1", ...anchors.slice(1)], "nothing else changes");
     });
 
     it("with --google-fonts and no mirror, the Dockerfile is upstream's unchanged", () => {
