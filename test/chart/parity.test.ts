@@ -11,7 +11,8 @@ import { base, matrix } from "./matrix";
 import { envOf, find, merge, podSpec, quantity, render, renderOk, totalRequests, workloads } from "./render";
 
 const appWorkloads: [string, string][] = [
-  ["Deployment", "dify-api"], ["Deployment", "dify-worker"], ["Deployment", "dify-worker-beat"], ["Job", "dify-migrate"],
+  ["Deployment", "dify-api"], ["Deployment", "dify-worker"], ["Deployment", "dify-worker-beat"],
+  ["Job", "dify-migrate"],
 ];
 
 function failsWith(values: any, fragment: string) {
@@ -25,11 +26,14 @@ describe("chart: parity with upstream's docker-compose", () => {
   describe("plugin package size", () => {
     it("api, worker and plugin daemon accept 50 MiB by default, as compose sets (the api alone allows 15 MiB)", () => {
       const d = renderOk(base);
-      for (const [kind, name] of appWorkloads) assert.strictEqual(envOf(find(d, kind, name)).PLUGIN_MAX_PACKAGE_SIZE, "52428800", name);
+      for (const [kind, name] of appWorkloads) {
+        assert.strictEqual(envOf(find(d, kind, name)).PLUGIN_MAX_PACKAGE_SIZE, "52428800", name);
+      }
       assert.strictEqual(envOf(find(d, "Deployment", "dify-plugin-daemon")).MAX_PLUGIN_PACKAGE_SIZE, "52428800");
     });
 
-    for (const [value, bytes] of [["100Mi", "104857600"], ["1Gi", "1073741824"], ["20971520", "20971520"], ["512Ki", "524288"]]) {
+    const sizes = [["100Mi", "104857600"], ["1Gi", "1073741824"], ["20971520", "20971520"], ["512Ki", "524288"]];
+    for (const [value, bytes] of sizes) {
       it(`dify.pluginMaxPackageSize=${value} gives ${bytes} bytes to the api, the worker and the daemon alike`, () => {
         const d = renderOk(merge(base, { dify: { pluginMaxPackageSize: value } }));
         assert.strictEqual(envOf(find(d, "Deployment", "dify-api")).PLUGIN_MAX_PACKAGE_SIZE, bytes);
@@ -40,7 +44,8 @@ describe("chart: parity with upstream's docker-compose", () => {
 
     for (const bad of ["50MB", "0", "-1Mi", "1.5Mi", "Mi"]) {
       it(`refuses dify.pluginMaxPackageSize=${bad}`, () =>
-        failsWith(merge(base, { dify: { pluginMaxPackageSize: bad } }), `dify.pluginMaxPackageSize "${bad}" must be a size`));
+        failsWith(merge(base, { dify: { pluginMaxPackageSize: bad } }),
+          `dify.pluginMaxPackageSize "${bad}" must be a size`));
     }
   });
 
@@ -52,7 +57,7 @@ describe("chart: parity with upstream's docker-compose", () => {
     }
   });
 
-  it("INTERNAL_FILES_URL is the api Service by default; dify.internalFilesUrl=false leaves every file URL public", () => {
+  it("INTERNAL_FILES_URL is the api Service by default; internalFilesUrl=false leaves every file URL public", () => {
     const inside = envOf(find(renderOk(base), "Deployment", "dify-worker"));
     assert.strictEqual(inside.INTERNAL_FILES_URL, "http://dify-api:5001");
     for (const [kind, name] of appWorkloads) {
@@ -63,7 +68,8 @@ describe("chart: parity with upstream's docker-compose", () => {
   });
 
   describe("connection pools and Postgres", () => {
-    const pgArgs = (v: any) => podSpec(find(renderOk(v), "StatefulSet", "dify-postgresql")).containers[0].args as string[];
+    const pgArgs = (v: any): string[] =>
+      podSpec(find(renderOk(v), "StatefulSet", "dify-postgresql")).containers[0].args;
     const setting = (args: string[], key: string) => args.find((a) => a.startsWith(`${key}=`))?.split("=")[1];
 
     it("the pools are explicit (compose's numbers) and max_connections covers them: 4 x 40 + 30 + 10 = 200", () => {
@@ -80,16 +86,16 @@ describe("chart: parity with upstream's docker-compose", () => {
     });
 
     it("max_connections grows with api and worker replicas (3 + 2 replicas: 7 x 40 + 40 = 320)", () => {
-      assert.strictEqual(setting(pgArgs(merge(base, { api: { replicas: 3 }, worker: { replicas: "2" } })), "max_connections"), "320");
+      const args = pgArgs(merge(base, { api: { replicas: 3 }, worker: { replicas: "2" } }));
+      assert.strictEqual(setting(args, "max_connections"), "320");
     });
 
     it("memory settings: compose's for small (effective_cache_size fitted to the limit), larger for medium", () => {
       const small = pgArgs(base);
-      assert.deepStrictEqual(["shared_buffers", "work_mem", "maintenance_work_mem", "effective_cache_size"].map((k) => setting(small, k)),
-        ["128MB", "4MB", "64MB", "1GB"]);
+      const keys = ["shared_buffers", "work_mem", "maintenance_work_mem", "effective_cache_size"];
+      assert.deepStrictEqual(keys.map((k) => setting(small, k)), ["128MB", "4MB", "64MB", "1GB"]);
       const medium = pgArgs(merge(base, { global: { sizing: "medium" } }));
-      assert.deepStrictEqual(["shared_buffers", "maintenance_work_mem", "effective_cache_size"].map((k) => setting(medium, k)),
-        ["1GB", "256MB", "3GB"]);
+      assert.deepStrictEqual(keys.map((k) => setting(medium, k)), ["1GB", "4MB", "256MB", "3GB"]);
     });
   });
 
@@ -102,7 +108,8 @@ describe("chart: parity with upstream's docker-compose", () => {
       const split = (cell: string) => cell.split("/").map((s) => s.trim());
       return Object.fromEntries(rows.map((l) => {
         const c = l.split("|").slice(1, -1).map((s) => s.trim());
-        return [c[0].replace(/`/g, ""), { small: [...split(c[1]), ...split(c[2])], medium: [...split(c[3]), ...split(c[4])] }];
+        const profiles = { small: [...split(c[1]), ...split(c[2])], medium: [...split(c[3]), ...split(c[4])] };
+        return [c[0].replace(/`/g, ""), profiles];
       }));
     }
     const main = (d: any[], component: string) => {
@@ -118,7 +125,8 @@ describe("chart: parity with upstream's docker-compose", () => {
         const table = docsTable();
         for (const [component, row] of Object.entries(table)) {
           const r = main(d, component);
-          assert.deepStrictEqual([r.requests.cpu, r.requests.memory, r.limits.cpu, r.limits.memory], row[profile], component);
+          const got = [r.requests.cpu, r.requests.memory, r.limits.cpu, r.limits.memory];
+          assert.deepStrictEqual(got, row[profile], component);
         }
         const rendered = workloads(d).filter((w) => w.kind !== "Pod").map((w) => w.metadata.name.replace(/^dify-/, ""));
         assert.deepStrictEqual(rendered.filter((c) => !(c in table)), [], "a workload missing from the table");
@@ -147,9 +155,11 @@ describe("chart: parity with upstream's docker-compose", () => {
   });
 
   describe("Postgres password (plugin daemon 0.5.2 puts it unquoted into a key=value DSN)", () => {
-    const message = "postgresql.auth.password must not contain spaces, tabs or other whitespace or a backslash, nor start with '";
-    for (const [what, pw] of [["a space", "test pw"], ["a tab", "test\tpw"], ["a newline", "test\npw"], ["a backslash", "test\\pw"],
-      ["a leading quote", "'test-pw"]]) {
+    const message = "postgresql.auth.password must not contain spaces, tabs or other whitespace or a backslash, " +
+      "nor start with '";
+    const bad = [["a space", "test pw"], ["a tab", "test\tpw"], ["a newline", "test\npw"], ["a backslash", "test\\pw"],
+      ["a leading quote", "'test-pw"]];
+    for (const [what, pw] of bad) {
       it(`refuses one with ${what}`, () => failsWith(merge(base, { postgresql: { auth: { password: pw } } }), message));
     }
     it("accepts a quote inside, = and other punctuation", () => {
@@ -169,11 +179,13 @@ describe("chart: what the sub-path routes add at the host's root", () => {
   it("redirects exactly /signin and /account (the 1.11.4 web's raw navigations) under the path, 302", () => {
     const d = renderOk(base, { namespace: "dify-prod" });
     const ing = find(d, "Ingress", "dify-root-redirects");
-    assert.deepStrictEqual(ing.spec.rules[0].http.paths.map((p: any) => `${p.pathType} ${p.path}`), ["Exact /signin", "Exact /account"]);
+    const paths = ing.spec.rules[0].http.paths.map((p: any) => `${p.pathType} ${p.path}`);
+    assert.deepStrictEqual(paths, ["Exact /signin", "Exact /account"]);
     assert.strictEqual(ing.metadata.annotations[mwAnnotation], "dify-prod-dify-root-redirect@kubernetescrd");
     assert.strictEqual(ing.metadata.annotations["traefik.ingress.kubernetes.io/router.entrypoints"], "websecure");
     const mw = find(d, "Middleware", "dify-root-redirect");
-    assert.deepStrictEqual(mw.spec, { redirectRegex: { regex: "^(https?://[^/]+)/(.*)$", replacement: "${1}/dify/${2}", permanent: false } });
+    assert.deepStrictEqual(mw.spec,
+      { redirectRegex: { regex: "^(https?://[^/]+)/(.*)$", replacement: "${1}/dify/${2}", permanent: false } });
     // Traefik matches the regex against the full request URL (RE2; this pattern means the same in JS).
     const url = "https://198.51.100.10/signin?redirect_url=%2Fapps";
     assert.strictEqual(url.replace(new RegExp(mw.spec.redirectRegex.regex), "$1/dify/$2"),
@@ -181,40 +193,46 @@ describe("chart: what the sub-path routes add at the host's root", () => {
   });
 
   it("claims nothing else at the root: no / route, no prefix, nothing under /dkp, no root icons or manifest", () => {
-    for (const v of [base, merge(base, { expose: { path: "/tools/dify" }, images: { web: { basePath: "/tools/dify" } } })]) {
+    const deeper = merge(base, { expose: { path: "/tools/dify" }, images: { web: { basePath: "/tools/dify" } } });
+    for (const v of [base, deeper]) {
       const d = renderOk(v);
       const prefix = v.expose.path;
       for (const ing of ingresses(d)) {
         for (const p of ing.spec.rules[0].http.paths) {
           const ours = p.path === prefix || p.path.startsWith(`${prefix}/`);
-          assert.ok(ours || (p.pathType === "Exact" && ["/signin", "/account"].includes(p.path)), `${ing.metadata.name}: ${p.path}`);
+          const redirected = p.pathType === "Exact" && ["/signin", "/account"].includes(p.path);
+          assert.ok(ours || redirected, `${ing.metadata.name}: ${p.path}`);
         }
       }
-      assert.strictEqual(find(d, "Middleware", "dify-root-redirect").spec.redirectRegex.replacement, `\${1}${prefix}/\${2}`);
+      const mw = find(d, "Middleware", "dify-root-redirect");
+      assert.strictEqual(mw.spec.redirectRegex.replacement, `\${1}${prefix}/\${2}`);
     }
   });
 
   it("no root redirects in root mode, with expose.rootRedirects=false, or without the Middleware CRD", () => {
-    for (const v of [matrix["root mode"].values, merge(base, { expose: { rootRedirects: false } }), merge(base, { expose: { middlewareCrd: false } })]) {
-      const d = renderOk(v);
-      assert.ok(!d.some((x) => x.metadata?.name === "dify-root-redirects" || x.metadata?.name === "dify-root-redirect"));
+    const off = [merge(base, { expose: { rootRedirects: false } }), merge(base, { expose: { middlewareCrd: false } })];
+    for (const v of [matrix["root mode"].values, ...off]) {
+      const names = renderOk(v).map((x) => x.metadata?.name);
+      assert.ok(!names.includes("dify-root-redirects") && !names.includes("dify-root-redirect"));
     }
   });
 
   it("refuses a public path that is one of the redirected root paths", () => {
     failsWith(merge(base, { expose: { path: "/signin" }, images: { web: { basePath: "/signin" } } }),
       "expose.path /signin is one of the root paths expose.rootRedirects sends to the public path");
-    assert.strictEqual(render(merge(base, { expose: { path: "/signin", rootRedirects: false }, images: { web: { basePath: "/signin" } } })).status, 0);
+    const without = merge(base,
+      { expose: { path: "/signin", rootRedirects: false }, images: { web: { basePath: "/signin" } } });
+    assert.strictEqual(render(without).status, 0);
   });
 
-  it("the plugin daemon gets X-Original-Host = host + path and never a client's Dify-Hook-Url (after the strip)", () => {
+  it("the plugin daemon gets X-Original-Host = host + path, never a client's Dify-Hook-Url (after the strip)", () => {
     const d = renderOk(base, { namespace: "dify-prod" });
     assert.strictEqual(find(d, "Ingress", "dify-api").metadata.annotations[mwAnnotation],
       "dify-prod-dify-strip-prefix@kubernetescrd,dify-prod-dify-hook-headers@kubernetescrd");
     assert.deepStrictEqual(find(d, "Middleware", "dify-hook-headers").spec,
       { headers: { customRequestHeaders: { "Dify-Hook-Url": "", "X-Original-Host": "198.51.100.10/dify" } } });
     const dns = renderOk(merge(base, { external: { host: "dify.example.com" } }));
-    assert.strictEqual(find(dns, "Middleware", "dify-hook-headers").spec.headers.customRequestHeaders["X-Original-Host"],
-      "dify.example.com/dify");
+    const headers = find(dns, "Middleware", "dify-hook-headers").spec.headers.customRequestHeaders;
+    assert.strictEqual(headers["X-Original-Host"], "dify.example.com/dify");
   });
 });
