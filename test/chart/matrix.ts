@@ -36,5 +36,6 @@ export const matrix: Record<string, Case> = {
   "Weaviate off, Redis without password": c("09-no-weaviate-no-redis-password"),
   "existing Secret": c("10-existing-secret", { secret: "my-dify-credentials" }),
   "edge cases (IPv6 host, deeper path, decimal size, numeric port and replicas)": c("11-edge-cases"),
+  "medium sizing, 100Mi plugins, public file URLs, no root redirects": c("12-medium-sizing"),
   "release prod (not containing dify)": c("00-path-mode", { release: "prod", fullname: "prod-dify", secret: "prod-dify-credentials" }),
 };

@@ -85,6 +85,11 @@ describe("chart: parity with upstream's docker-compose", () => {
       assert.strictEqual(setting(args, "max_connections"), "200");
     });
 
+    it("install case 12 (medium, 2 api and 2 worker replicas): 6 x 40 + 40 = 280", () => {
+      const v = matrix["medium sizing, 100Mi plugins, public file URLs, no root redirects"].values;
+      assert.strictEqual(setting(pgArgs(v), "max_connections"), "280");
+    });
+
     it("max_connections grows with api and worker replicas (3 + 2 replicas: 7 x 40 + 40 = 320)", () => {
       const args = pgArgs(merge(base, { api: { replicas: 3 }, worker: { replicas: "2" } }));
       assert.strictEqual(setting(args, "max_connections"), "320");
