@@ -52,6 +52,13 @@ export const servicePorts = {
   weaviate: 8080,
 } as const;
 
+/**
+ * Root paths the chart redirects under the public path in sub-path mode (dify.rootRedirectPaths,
+ * expose.rootRedirects): where the 1.11.4 web navigates without its base path. A public path
+ * equal to one of them would collide with its own redirect.
+ */
+export const rootRedirectPaths: readonly string[] = ["/signin", "/account"];
+
 /** Files that never reach Helm: hidden files (except .helmignore) and editor leftovers. */
 export function isChartFile(name: string): boolean {
   if (name.startsWith(".") && name !== ".helmignore") return false;

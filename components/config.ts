@@ -8,6 +8,7 @@
  * is generated from, so the result is the same whether a key is absent or carries its project
  * default. For the same reason no rule here depends on whether a key was "set": only on its value.
  */
+import { rootRedirectPaths } from "./chart-contract";
 import { configKey, knownKeys, secretConfigKeys } from "./config-catalogue";
 import { checkHost, UrlHost } from "./host";
 import { UserError } from "./errors";
@@ -105,6 +106,14 @@ export interface DifyConfig {
   pipMirrorUrl: string;
   networkPolicy: boolean;
   ssrfProxy: boolean;
+  /** Largest plugin package as the chart takes it (bytes or <n>Ki|Mi|Gi); "" leaves the chart's default. */
+  pluginMaxPackageSize: string;
+  /** INTERNAL_FILES_URL set to the api Service (the trade-off of docs/chart.md). */
+  internalFilesUrl: boolean;
+  /** Resource profile; "" leaves the chart's default (small). */
+  sizing: "" | "small" | "medium";
+  /** Sub-path mode: exact-path redirects of the web's root leaks (/signin, /account). */
+  rootRedirects: boolean;
   openaiApiKey?: string;
   /** Credentials given as secret config (override adopted and generated values). */
   credentials: Partial<Record<CredentialKey, string>>;
@@ -214,10 +223,26 @@ class Input {
 const tagRe = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const companionKeys: (keyof CompanionImages)[] = ["pluginDaemonTag", "sandboxTag", "weaviateTag", "postgresTag", "redisTag", "ssrfProxyTag"];
 
-function parseFeatures(i: Input): Pick<DifyConfig, "marketplaceEnabled" | "pipMirrorUrl" | "networkPolicy" | "ssrfProxy"> {
+type Features = Pick<DifyConfig, "marketplaceEnabled" | "pipMirrorUrl" | "networkPolicy" | "ssrfProxy" |
+  "pluginMaxPackageSize" | "internalFilesUrl" | "sizing">;
+
+function parseFeatures(i: Input): Features {
   const pipMirrorUrl = i.str("pipMirrorUrl");
   if (pipMirrorUrl !== "" && !/^https?:\/\/\S+$/.test(pipMirrorUrl)) i.problems.push(`dify:pipMirrorUrl "${pipMirrorUrl}" must be an http(s) URL (e.g. https://pypi.example.local/simple)`);
-  return { marketplaceEnabled: i.bool("marketplaceEnabled"), pipMirrorUrl, networkPolicy: i.bool("networkPolicy"), ssrfProxy: i.bool("ssrfProxy") };
+  const pluginMaxPackageSize = i.str("pluginMaxPackageSize");
+  if (pluginMaxPackageSize !== "" && !/^[1-9][0-9]*(Ki|Mi|Gi)?$/.test(pluginMaxPackageSize)) {
+    i.problems.push(`dify:pluginMaxPackageSize "${pluginMaxPackageSize}" must be a size in bytes ` +
+      "or with Ki, Mi or Gi (e.g. 100Mi)");
+  }
+  const sizing = i.str("sizing");
+  if (sizing !== "" && sizing !== "small" && sizing !== "medium") {
+    i.problems.push(`dify:sizing must be small or medium (got "${sizing}")`);
+  }
+  return {
+    marketplaceEnabled: i.bool("marketplaceEnabled"), pipMirrorUrl, networkPolicy: i.bool("networkPolicy"),
+    ssrfProxy: i.bool("ssrfProxy"), pluginMaxPackageSize, internalFilesUrl: i.bool("internalFilesUrl"),
+    sizing: sizing as DifyConfig["sizing"],
+  };
 }
 
 /** Image tags (the version matrix, overridable per image), repositories, registry and pull secrets. */
@@ -278,7 +303,8 @@ function parseImages(i: Input, ssrfProxy: boolean): Pick<DifyConfig, "imageTag" 
 }
 
 type Exposure = Pick<DifyConfig, "path" | "subPath" | "webImage" | "webImageBasePath" | "scheme" | "externalHost" | "traefikNamespace" |
-  "traefikServiceName" | "namespace" | "releaseName" | "ingressClassName" | "entrypoints" | "tls" | "addressTimeoutSeconds" | "helmTimeoutSeconds">;
+  "traefikServiceName" | "namespace" | "releaseName" | "ingressClassName" | "entrypoints" | "tls" |
+  "addressTimeoutSeconds" | "helmTimeoutSeconds" | "rootRedirects">;
 
 /** Path (and the web image it needs), URL, Traefik, names and timeouts. */
 function parseExposure(i: Input, imageTag: string): Exposure {
@@ -342,9 +368,14 @@ function parseExposure(i: Input, imageTag: string): Exposure {
   if (scheme === "http" && (tls || entrypoints.includes("websecure"))) {
     i.warnings.push("dify:scheme is http but the Ingresses are served over TLS (dify:tls / dify:entrypoints websecure): Dify will write http:// URLs that browsers are redirected away from. Use dify:scheme https unless Traefik serves Dify on a plain-HTTP entrypoint.");
   }
+  const rootRedirects = i.bool("rootRedirects");
+  if (subPath && rootRedirects && rootRedirectPaths.includes(path)) {
+    i.problems.push(`dify:path ${path} is one of the root paths dify:rootRedirects sends to the public path: ` +
+      "set dify:rootRedirects to false or choose another path");
+  }
   return {
     path, subPath, webImage, webImageBasePath, scheme: scheme as DifyConfig["scheme"], externalHost, traefikNamespace, traefikServiceName,
-    namespace, releaseName, ingressClassName, entrypoints, tls,
+    namespace, releaseName, ingressClassName, entrypoints, tls, rootRedirects,
     addressTimeoutSeconds: i.int("addressTimeoutSeconds", 1, 3600) as number,
     helmTimeoutSeconds: i.int("helmTimeoutSeconds", 60, 7200) as number,
   };
@@ -440,6 +471,14 @@ function parseSecrets(i: Input, stores: Pick<DifyConfig, "postgresHost" | "postg
   }
   if (credentials.initPassword !== undefined && credentials.initPassword.length > 30) {
     i.problems.push(`dify:initPassword has ${credentials.initPassword.length} characters; Dify accepts at most 30`);
+  }
+  // Plugin daemon 0.5.2 writes it unquoted into a key=value DSN (internal/db/pg/pg.go); its driver (pgx,
+  // pgconn/config.go) ends the value at whitespace, unescapes backslashes and reads a leading ' as a quote.
+  const pg = credentials.postgresPassword;
+  if (pg !== undefined && (/[\s\\]/.test(pg) || pg.startsWith("'"))) {
+    i.problems.push("dify:postgresPassword must not contain spaces, tabs or other whitespace or a backslash, " +
+      "nor start with ' (the plugin daemon puts it unquoted into a key=value connection string and would " +
+      "crash-loop): choose another password");
   }
   if (credentials.redisPassword !== undefined && !/^[A-Za-z0-9._~-]+$/.test(credentials.redisPassword)) {
     i.problems.push("dify:redisPassword may contain only letters, digits and . _ ~ - (it is part of the Celery broker URL)");

@@ -19,7 +19,10 @@ export function weaviateKeyChecksum(creds: Pick<Credentials, "secretKey" | "weav
 export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: UrlHost, traefikNamespace: string | undefined, chartDigest: string): Record<string, unknown> {
   const img = cfg.images;
   return {
-    global: { imageRegistry: cfg.imageRegistry, imagePullSecrets: cfg.imagePullSecrets, imagePullPolicy: "", existingSecret: "" },
+    global: {
+      imageRegistry: cfg.imageRegistry, imagePullSecrets: cfg.imagePullSecrets, imagePullPolicy: "", existingSecret: "",
+      sizing: cfg.sizing,
+    },
     expose: {
       ingressClassName: cfg.ingressClassName,
       path: cfg.path,
@@ -27,6 +30,7 @@ export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: UrlH
       tls: cfg.tls,
       annotations: {},
       middlewareCrd: cfg.subPath,
+      rootRedirects: cfg.rootRedirects,
     },
     external: { scheme: cfg.scheme, host },
     images: {
@@ -79,6 +83,8 @@ export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: UrlH
       },
       marketplaceEnabled: cfg.marketplaceEnabled,
       pipMirrorUrl: cfg.pipMirrorUrl,
+      pluginMaxPackageSize: cfg.pluginMaxPackageSize,
+      internalFilesUrl: cfg.internalFilesUrl,
     },
     pluginDaemon: { persistence: { size: cfg.sizes.pluginDaemon, storageClass: "" } },
     ssrfProxy: { enabled: cfg.ssrfProxy },

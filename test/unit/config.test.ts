@@ -245,6 +245,27 @@ describe("config: each bad value is refused with its key and the fix", () => {
   it("PostgreSQL user with odd characters", () => rejects({ path: "/", postgresUser: "dify-user" }, "dify:postgresUser", "identifier"));
   it("setup password longer than 30 characters", () => rejects({ path: "/", initPassword: "x".repeat(31) }, "dify:initPassword", "at most 30"));
   it("Redis password that would break the broker URL", () => rejects({ path: "/", redisPassword: "a@b:c" }, "dify:redisPassword", "broker URL"));
+  const badPasswords = [["a space", "test pw"], ["a tab", "test\tpw"], ["a newline", "test\npw"],
+    ["a backslash", "te\\st"], ["a leading quote", "'test"]];
+  for (const [what, pw] of badPasswords) {
+    it(`PostgreSQL password with ${what}, which plugin daemon 0.5.2 cannot pass on`, () =>
+      rejects({ path: "/", postgresPassword: pw }, "dify:postgresPassword", "key=value connection string",
+        "choose another password"));
+  }
+  it("accepts a PostgreSQL password with a quote inside and other punctuation", () => {
+    const pw = "p'w=x!@#$%&*()";
+    assert.strictEqual(parseConfig({ path: "/", postgresPassword: pw }).credentials.postgresPassword, pw);
+  });
+  for (const bad of ["50MB", "0", "1.5Mi", "-1"]) {
+    it(`plugin package size ${bad}`, () =>
+      rejects({ path: "/", pluginMaxPackageSize: bad }, "dify:pluginMaxPackageSize", "Ki, Mi or Gi"));
+  }
+  it("sizing profile that does not exist", () =>
+    rejects({ path: "/", sizing: "large" }, "dify:sizing must be small or medium"));
+  it("public path that a root redirect would send to itself", () =>
+    rejects({ path: "/account", webImage }, "dify:path /account", "dify:rootRedirects"));
+  it("the same path without root redirects", () =>
+    assert.strictEqual(parseConfig({ path: "/account", webImage, rootRedirects: "false" }).rootRedirects, false));
   it("PIP mirror that is not a URL", () => rejects({ path: "/", pipMirrorUrl: "pypi.local" }, "dify:pipMirrorUrl", "http(s) URL"));
   it("unknown setting", () => rejects({ path: "/", imageTg: "1.11.4" }, "dify:imageTg", "not a known setting"));
 

@@ -79,11 +79,26 @@ describe("chart values mapping", () => {
 
   it("maps the NKP exposure and the discovered address", () => {
     const v: any = buildChartValues(parseConfig({ webImage }), creds, urlHost("198.51.100.10"), "kommander", "d1");
-    assert.deepStrictEqual(v.expose, { ingressClassName: "kommander-traefik", path: "/dify", entrypoints: ["websecure"], tls: true, annotations: {}, middlewareCrd: true });
+    assert.deepStrictEqual(v.expose, {
+      ingressClassName: "kommander-traefik", path: "/dify", entrypoints: ["websecure"], tls: true, annotations: {},
+      middlewareCrd: true, rootRedirects: true,
+    });
     assert.deepStrictEqual(v.external, { scheme: "https", host: "198.51.100.10" });
     assert.deepStrictEqual(v.images.web, { repository: "registry.example.local/dify/dify-web", tag: "1.11.4-dify", basePath: "/dify" });
     assert.deepStrictEqual(v.networkPolicy, { enabled: true, ingressNamespaces: ["kommander"] });
     assert.strictEqual(v.deployment.chartDigest, "d1");
+  });
+
+  it("maps the upstream-parity settings, leaving empty ones to the chart's defaults", () => {
+    const defaults: any = buildChartValues(parseConfig({ webImage }), creds, urlHost("h"), undefined, "d");
+    const picked = (v: any) =>
+      [v.global.sizing, v.dify.pluginMaxPackageSize, v.dify.internalFilesUrl, v.expose.rootRedirects];
+    assert.deepStrictEqual(picked(defaults), ["", "", true, true]);
+    const raw = {
+      webImage, sizing: "medium", pluginMaxPackageSize: "100Mi", internalFilesUrl: "false", rootRedirects: "false",
+    };
+    const v: any = buildChartValues(parseConfig(raw), creds, urlHost("h"), undefined, "d");
+    assert.deepStrictEqual(picked(v), ["medium", "100Mi", false, false]);
   });
 
   it("maps the credentials into the chart's secret values", () => {
