@@ -204,6 +204,9 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
       assert.deepStrictEqual(await t.through("/dify/e/abc"), { status: 200, backend: "plugin-daemon", path: "/e/abc" });
       assert.deepStrictEqual(await t.through("/dify/explore"), { status: 200, backend: "web", path: "/dify/explore" });
       assert.deepStrictEqual(await t.through("/difyx"), { status: 404, backend: undefined, path: undefined });
+      // The web's root leaks are redirected (302) without reaching a backend; the root stays unclaimed.
+      assert.deepStrictEqual(await t.through("/signin"), { status: 302, backend: undefined, path: undefined });
+      assert.deepStrictEqual(await t.through("/"), { status: 404, backend: undefined, path: undefined });
       assert.deepStrictEqual(await t.through("/other"), { status: 404, backend: undefined, path: undefined });
       assert.deepStrictEqual(await t.through("/dify/apps", "web"), { status: 404, backend: undefined, path: undefined });
     } finally {
