@@ -29,7 +29,12 @@ const traefikSvc: ServiceSummary = {
   labels: { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "kommander-traefik" }, ingress: [{ ip: "198.51.100.10" }],
 };
 
-interface FakeCluster { services?: ServiceSummary[]; secret?: Record<string, string> }
+interface FakeCluster {
+  services?: ServiceSummary[];
+  secret?: Record<string, string>;
+  /** Labels of the existing namespace dify (absent: it does not exist), or "forbidden". */
+  namespace?: Record<string, string> | "forbidden";
+}
 let clusterCalls: string[] = [];
 
 function fakeCluster(opts: FakeCluster = {}): ClusterReader {
@@ -37,6 +42,11 @@ function fakeCluster(opts: FakeCluster = {}): ClusterReader {
   return {
     listServices: async () => (clusterCalls.push("listServices"), services),
     readService: async (ns, name) => (clusterCalls.push(`readService ${ns}/${name}`), services.find((s) => s.namespace === ns && s.name === name)),
+    readNamespace: async (name) => {
+      clusterCalls.push(`readNamespace ${name}`);
+      if (opts.namespace === "forbidden") return "forbidden";
+      return name === "dify" && opts.namespace ? { name, labels: opts.namespace } : undefined;
+    },
     readSecretData: async (ns, name) => (clusterCalls.push(`readSecret ${ns}/${name}`), ns === "dify" && name === "dify-credentials" ? opts.secret : undefined),
     listIngressClasses: async () => ["kommander-traefik"],
     hasCrd: async () => true,
@@ -122,7 +132,7 @@ describe("program (Pulumi mocks)", function () {
     assert.ok(path.isAbsolute(rel.chart));
     assert.strictEqual(rel.namespace, "dify");
     assert.strictEqual(rel.name, "dify");
-    assert.strictEqual(rel.createNamespace, true);
+    assert.strictEqual(rel.createNamespace, false);
     assert.strictEqual(rel.timeout, 900);
     assert.strictEqual(rel.skipAwait, false);
     assert.strictEqual(rel.atomic, false);
@@ -140,7 +150,7 @@ describe("program (Pulumi mocks)", function () {
     assert.strictEqual(out.namespace, "dify");
     assert.strictEqual(out.releaseName, "dify");
     assert.strictEqual(await value(out.initPassword), "generated-dify-init-password");
-    assert.deepStrictEqual(clusterCalls, ["listServices", "readSecret dify/dify-credentials"]);
+    assert.deepStrictEqual(clusterCalls, ["listServices", "readNamespace dify", "readSecret dify/dify-credentials"]);
   });
 
   it("marks the setup password output and the release values as secret", async () => {
@@ -228,6 +238,47 @@ describe("program (Pulumi mocks)", function () {
     await assert.rejects(runProgram({ path: "dify", postgresSize: "20GB" }), /dify:path.*dify:postgresSize/s);
     assert.deepStrictEqual(registered, []);
     assert.deepStrictEqual(clusterCalls, []);
+  });
+
+  const namespaces = () => registered.filter((r) => r.type === "kubernetes:core/v1:Namespace");
+
+  it("creates a missing namespace with the Pod Security labels, before the release", async () => {
+    await runProgram({ path: "/" });
+    assert.deepStrictEqual(namespaces().map((n) => n.inputs.metadata), [{
+      name: "dify",
+      labels: {
+        "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted", "dify.nkp/created-by": "dify-nkp",
+      },
+    }]);
+    const order = registered.map((r) => r.type);
+    assert.ok(order.indexOf("kubernetes:core/v1:Namespace") < order.indexOf("kubernetes:helm.sh/v3:Release"));
+  });
+
+  it("keeps managing the namespace it created on an earlier run", async () => {
+    const labels = { "dify.nkp/created-by": "dify-nkp", "pod-security.kubernetes.io/enforce": "baseline" };
+    await runProgram({ path: "/" }, { namespace: labels });
+    assert.strictEqual(namespaces().length, 1);
+  });
+
+  it("installs into an existing namespace of someone else without touching it", async () => {
+    await runProgram({ path: "/" }, { namespace: { team: "a" } });
+    assert.deepStrictEqual(namespaces(), []);
+    assert.strictEqual(releases().length, 1);
+  });
+
+  it("registers nothing when the namespace enforces Pod Security restricted", async () => {
+    const restricted = { "pod-security.kubernetes.io/enforce": "restricted" };
+    await assert.rejects(runProgram({ path: "/" }, { namespace: restricted }),
+      /Namespace dify \(dify:namespace\) enforces Pod Security "restricted".*Nothing was changed/s);
+    assert.deepStrictEqual(registered, []);
+    assert.ok(!clusterCalls.includes("readSecret dify/dify-credentials"));
+  });
+
+  it("warns when it may not read the namespace, and neither creates nor relabels it", async () => {
+    await runProgram({ path: "/" }, { namespace: "forbidden" });
+    assert.deepStrictEqual(namespaces(), []);
+    assert.match(logs.join("\n"), /Not allowed to read Namespace dify \(RBAC\)/);
   });
 
   it("registers nothing when Traefik cannot be found", async () => {
