@@ -211,9 +211,9 @@ export const configCatalogue: readonly ConfigKey[] = [
     { key: "networkPolicy", default: true,
       doc: "NetworkPolicies restricting each component to its clients.",
       ja: "各コンポーネントへの通信を必要な相手に限定する NetworkPolicy。" },
-    { key: "ssrfProxy", default: false,
-      doc: "Routes outbound HTTP of api and sandbox through a Squid proxy.",
-      ja: "api と sandbox の外向き HTTP を Squid プロキシ経由にする。" },
+    { key: "ssrfProxy", default: true,
+      doc: "Routes the sandbox's and the api's outbound HTTP on behalf of users through a Squid proxy that refuses internal addresses; the sandbox can reach only the proxy and DNS. false: opt-out, with a warning.",
+      ja: "sandbox と、api がユーザーの代わりに送る外向き HTTP を、内部アドレスを拒否する Squid プロキシ経由にする（sandbox が通信できるのはプロキシと DNS のみ）。false は明示的な無効化で、警告が出ます。" },
   ]),
   ...section("secrets", [
     { key: "secretKey", default: "",

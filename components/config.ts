@@ -217,7 +217,16 @@ const companionKeys: (keyof CompanionImages)[] = ["pluginDaemonTag", "sandboxTag
 function parseFeatures(i: Input): Pick<DifyConfig, "marketplaceEnabled" | "pipMirrorUrl" | "networkPolicy" | "ssrfProxy"> {
   const pipMirrorUrl = i.str("pipMirrorUrl");
   if (pipMirrorUrl !== "" && !/^https?:\/\/\S+$/.test(pipMirrorUrl)) i.problems.push(`dify:pipMirrorUrl "${pipMirrorUrl}" must be an http(s) URL (e.g. https://pypi.example.local/simple)`);
-  return { marketplaceEnabled: i.bool("marketplaceEnabled"), pipMirrorUrl, networkPolicy: i.bool("networkPolicy"), ssrfProxy: i.bool("ssrfProxy") };
+  const ssrfProxy = i.bool("ssrfProxy");
+  if (!ssrfProxy) {
+    i.warnings.push(
+      "dify:ssrfProxy is false: code in the sandbox and the HTTP requests Dify makes for users (HTTP Request nodes, " +
+        "files fetched by URL) go out directly and can reach cluster Services, nodes and cloud metadata addresses; " +
+        "the sandbox's egress is not limited. Upstream's docker-compose always uses the proxy: remove the setting " +
+        "unless the Squid image cannot be used.",
+    );
+  }
+  return { marketplaceEnabled: i.bool("marketplaceEnabled"), pipMirrorUrl, networkPolicy: i.bool("networkPolicy"), ssrfProxy };
 }
 
 /** Image tags (the version matrix, overridable per image), repositories, registry and pull secrets. */

@@ -138,7 +138,7 @@ describe("program (Pulumi mocks)", function () {
     assert.strictEqual(rel.atomic, false);
     assert.strictEqual(rel.values.external.host, "198.51.100.10");
     assert.strictEqual(rel.values.expose.path, "/dify");
-    assert.deepStrictEqual(rel.values.networkPolicy.ingressNamespaces, ["kommander"]);
+    assert.deepStrictEqual(rel.values.networkPolicy.ingressNamespaces, ["kommander", "dify"]);
     assert.strictEqual(rel.values.deployment.chartDigest, chartDigest(path.join(repoRoot, "chart")));
     assert.strictEqual(rel.values.secrets.initPassword, "generated-dify-init-password");
     assert.strictEqual(rel.values.secrets.difySecretKey, "hex-dify-secret-key");
@@ -199,7 +199,7 @@ describe("program (Pulumi mocks)", function () {
     assert.strictEqual(await value(out.address), "dify.example.com");
     const v = releases()[0].inputs.values;
     assert.strictEqual(v.external.host, "dify.example.com");
-    assert.deepStrictEqual(v.networkPolicy.ingressNamespaces, ["kommander"]);
+    assert.deepStrictEqual(v.networkPolicy.ingressNamespaces, ["kommander", "dify"]);
   });
 
   it("reads an overridden Traefik Service", async () => {
