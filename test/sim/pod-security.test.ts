@@ -15,9 +15,16 @@ function releasePods(namespace: string): { component: string; pod: any }[] {
   return workloads(renderOk(base, { namespace })).map((w) => {
     const labels = w.kind === "Pod" ? w.metadata.labels : w.spec.template.metadata.labels;
     const component = labels["app.kubernetes.io/component"];
+    // A StatefulSet's pods get a volume per claim template (what its controller adds).
+    const claims = (w.spec.volumeClaimTemplates ?? []).map((t: any) => ({
+      name: t.metadata.name, persistentVolumeClaim: { claimName: `${t.metadata.name}-psa-${component}` },
+    }));
+    const spec = { ...podSpec(w), volumes: [...(podSpec(w).volumes ?? []), ...claims] };
     return {
       component,
-      pod: { apiVersion: "v1", kind: "Pod", metadata: { name: `psa-${component}`, namespace, labels }, spec: podSpec(w) },
+      pod: {
+        apiVersion: "v1", kind: "Pod", metadata: { name: `psa-${component}`, namespace, labels }, spec,
+      },
     };
   });
 }
@@ -28,8 +35,10 @@ describe("Pod Security Admission of the simulated cluster's kube-apiserver", fun
 
   /** A namespace with labels, once its default ServiceAccount exists (pods need it to be admitted). */
   async function namespace(name: string, labels: Record<string, string>): Promise<void> {
-    sim.kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels } }));
-    await waitFor(`ServiceAccount ${name}/default`, () => sim.tryKubectl(["-n", name, "get", "serviceaccount", "default"]).status === 0);
+    const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } };
+    sim.kubectl(["apply", "-f", "-"], JSON.stringify(ns));
+    const sa = () => sim.tryKubectl(["-n", name, "get", "serviceaccount", "default"]).status === 0;
+    await waitFor(`ServiceAccount ${name}/default`, sa);
   }
   const dryRun = (pod: any) => sim.tryKubectl(["create", "--dry-run=server", "-f", "-"], JSON.stringify(pod));
 
@@ -52,7 +61,8 @@ describe("Pod Security Admission of the simulated cluster's kube-apiserver", fun
     await namespace("psa-baseline", { ...podSecurityLabels });
     const pods = releasePods("psa-baseline");
     assert.deepStrictEqual(pods.map((p) => p.component).sort(), [
-      "api", "migrate", "plugin-daemon", "postgresql", "redis", "sandbox", "ssrf-proxy", "test", "weaviate", "web", "worker", "worker-beat",
+      "api", "migrate", "plugin-daemon", "postgresql", "redis", "sandbox", "ssrf-proxy", "test", "weaviate", "web",
+      "worker", "worker-beat",
     ]);
     const warned: string[] = [];
     for (const { component, pod } of pods) {
@@ -64,7 +74,7 @@ describe("Pod Security Admission of the simulated cluster's kube-apiserver", fun
     assert.deepStrictEqual(warned.sort(), ["plugin-daemon", "sandbox", "ssrf-proxy"]);
   });
 
-  it("rejects exactly the sandbox, plugin daemon and SSRF proxy at restricted (why baseline is the minimum)", async () => {
+  it("rejects exactly the sandbox, plugin daemon and SSRF proxy at restricted (baseline is the minimum)", async () => {
     await namespace("psa-restricted", { "pod-security.kubernetes.io/enforce": "restricted" });
     const rejected: string[] = [];
     for (const { component, pod } of releasePods("psa-restricted")) {
