@@ -120,13 +120,16 @@ describe("program (Pulumi mocks)", function () {
       "dify-redis-password", "dify-sandbox-api-key", "dify-secret-key", "dify-weaviate-api-key",
     ]);
     assert.strictEqual(registered.find((r) => r.name === "dify-secret-key")?.inputs.length, 32);
-    assert.deepStrictEqual(registered.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.type), ["kubernetes:helm.sh/v3:Release"]);
+    const kubeTypes = registered.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.type);
+    assert.deepStrictEqual(kubeTypes, ["kubernetes:core/v1:Namespace", "kubernetes:helm.sh/v3:Release"]);
     const providers = registered.filter((r) => r.type === "pulumi:providers:kubernetes");
     assert.strictEqual(providers.length, 1);
     const providerKube = JSON.parse(unsecret(providers[0].inputs.kubeconfig));
     assert.strictEqual(providerKube.clusters[0].cluster.server, "https://127.0.0.1:6443", "the provider gets the resolved kubeconfig");
     assert.strictEqual(releases().length, 1);
     assert.match(releases()[0].provider ?? "", /pulumi:providers:kubernetes::kubernetes::/);
+    const ns = registered.find((r) => r.type === "kubernetes:core/v1:Namespace");
+    assert.match(ns?.provider ?? "", /pulumi:providers:kubernetes::kubernetes::/, "the namespace goes through the same provider");
     const rel = releases()[0].inputs;
     assert.strictEqual(rel.chart, path.join(repoRoot, "chart"));
     assert.ok(path.isAbsolute(rel.chart));
