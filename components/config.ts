@@ -226,7 +226,8 @@ function parseFeatures(i: Input): Pick<DifyConfig, "marketplaceEnabled" | "pipMi
         "unless the Squid image cannot be used.",
     );
   }
-  return { marketplaceEnabled: i.bool("marketplaceEnabled"), pipMirrorUrl, networkPolicy: i.bool("networkPolicy"), ssrfProxy };
+  const networkPolicy = i.bool("networkPolicy");
+  return { marketplaceEnabled: i.bool("marketplaceEnabled"), pipMirrorUrl, networkPolicy, ssrfProxy };
 }
 
 /** Image tags (the version matrix, overridable per image), repositories, registry and pull secrets. */

@@ -129,7 +129,7 @@ describe("program (Pulumi mocks)", function () {
     assert.strictEqual(releases().length, 1);
     assert.match(releases()[0].provider ?? "", /pulumi:providers:kubernetes::kubernetes::/);
     const ns = registered.find((r) => r.type === "kubernetes:core/v1:Namespace");
-    assert.match(ns?.provider ?? "", /pulumi:providers:kubernetes::kubernetes::/, "the namespace goes through the same provider");
+    assert.match(ns?.provider ?? "", /pulumi:providers:kubernetes::kubernetes::/, "the namespace's provider");
     const rel = releases()[0].inputs;
     assert.strictEqual(rel.chart, path.join(repoRoot, "chart"));
     assert.ok(path.isAbsolute(rel.chart));
