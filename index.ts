@@ -1,8 +1,9 @@
 /**
  * dify-nkp: Dify Community Edition on Nutanix Kubernetes Platform, behind the platform Traefik.
  *
- * Reads and validates the stack config, finds Traefik and its address, reads the retained
- * credentials Secret, then registers the resources. The module exports one async function:
+ * Reads and validates the stack config, finds Traefik and its address, checks the target
+ * namespace's Pod Security level, reads the retained credentials Secret, then registers the
+ * resources. The module exports one async function:
  * the Pulumi Node.js runtime calls it and uses the object it resolves to as the stack
  * outputs (`pulumi up`). Being a function, every check (config, Traefik, IngressClass, address)
  * finishes before the first resource is registered, and nothing runs on import.
@@ -13,6 +14,7 @@ import { credentialsSecretName } from "./components/chart-contract";
 import { clusterReader } from "./components/cluster";
 import { DifyRelease } from "./components/dify";
 import { reportable } from "./components/errors";
+import { planNamespace } from "./components/namespace";
 import { DifyCredentials } from "./components/secrets";
 import { kubeAccess, loadConfig } from "./components/stack-config";
 import { discoverTraefik } from "./components/traefik";
@@ -30,13 +32,18 @@ const main = async () => {
     subPath: config.subPath,
     warn: (m) => pulumi.log.warn(m),
   });
+  // Refuses a namespace whose Pod Security level rejects the release's pods, before any change.
+  const namespacePlan = planNamespace(config.namespace, await reader.readNamespace(config.namespace));
+  if (namespacePlan.warning) pulumi.log.warn(namespacePlan.warning);
   const secretName = credentialsSecretName(config.releaseName);
   const existing = await reader.readSecretData(config.namespace, secretName);
 
   // The cluster the reader read, for every Kubernetes resource (the kubeconfig holds credentials).
   const provider = new k8s.Provider("kubernetes", { kubeconfig: kube.kubeconfig && pulumi.secret(kube.kubeconfig) });
   const credentials = new DifyCredentials("dify", { config, existing, existingName: `${config.namespace}/${secretName}` });
-  const dify = new DifyRelease("dify", { config, traefik, credentials }, { providers: { kubernetes: provider } });
+  const dify = new DifyRelease("dify", { config, traefik, credentials, namespacePlan }, {
+    providers: { kubernetes: provider },
+  });
 
   return {
     url: dify.url,

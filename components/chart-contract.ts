@@ -50,6 +50,7 @@ export const servicePorts = {
   postgresql: 5432,
   redis: 6379,
   weaviate: 8080,
+  "ssrf-proxy": 3128,
 } as const;
 
 /**

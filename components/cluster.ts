@@ -7,6 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import * as k8s from "@kubernetes/client-node";
 import { UserError } from "./errors";
+import type { NamespaceSummary } from "./namespace";
 
 export interface ServiceSummary {
   namespace: string;
@@ -19,6 +20,8 @@ export interface ServiceSummary {
 export interface ClusterReader {
   listServices(): Promise<ServiceSummary[]>;
   readService(namespace: string, name: string): Promise<ServiceSummary | undefined>;
+  /** Labels of a namespace; undefined when it does not exist, "forbidden" when RBAC does not allow reading it. */
+  readNamespace(name: string): Promise<NamespaceSummary | undefined | "forbidden">;
   /** Decoded data of a Secret, or undefined when it does not exist. */
   readSecretData(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   listIngressClasses(): Promise<string[]>;
@@ -142,6 +145,16 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
       } catch (e) {
         if (isNotFound(e)) return undefined;
         return fail(`read Service ${namespace}/${name}`)(e);
+      }
+    },
+    async readNamespace(name) {
+      try {
+        const ns = await core.readNamespace({ name });
+        return { name, labels: ns.metadata?.labels ?? {} };
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        if (isForbidden(e)) return "forbidden";
+        return fail(`read Namespace ${name}`)(e);
       }
     },
     async readSecretData(namespace, name) {

@@ -238,9 +238,18 @@ function parseFeatures(i: Input): Features {
   if (sizing !== "" && sizing !== "small" && sizing !== "medium") {
     i.problems.push(`dify:sizing must be small or medium (got "${sizing}")`);
   }
+  const ssrfProxy = i.bool("ssrfProxy");
+  if (!ssrfProxy) {
+    i.warnings.push(
+      "dify:ssrfProxy is false: code in the sandbox and the HTTP requests Dify makes for users (HTTP Request nodes, " +
+        "files fetched by URL) go out directly and can reach cluster Services, nodes and cloud metadata addresses; " +
+        "the sandbox's egress is not limited. Upstream's docker-compose always uses the proxy: remove the setting " +
+        "unless the Squid image cannot be used.",
+    );
+  }
   return {
     marketplaceEnabled: i.bool("marketplaceEnabled"), pipMirrorUrl, networkPolicy: i.bool("networkPolicy"),
-    ssrfProxy: i.bool("ssrfProxy"), pluginMaxPackageSize, internalFilesUrl: i.bool("internalFilesUrl"),
+    ssrfProxy, pluginMaxPackageSize, internalFilesUrl: i.bool("internalFilesUrl"),
     sizing: sizing as DifyConfig["sizing"],
   };
 }

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartDigest, chartPath } from "./chart-contract";
 import { DifyConfig } from "./config";
+import { NamespacePlan } from "./namespace";
 import { DifyCredentials } from "./secrets";
 import { TraefikInfo } from "./traefik";
 import { externalUrl, publicHost, setupUrl, UrlHost } from "./host";
@@ -12,11 +13,14 @@ export interface DifyReleaseArgs {
   config: DifyConfig;
   traefik: TraefikInfo;
   credentials: DifyCredentials;
+  /** Whether the program owns the namespace (components/namespace.ts). */
+  namespacePlan: NamespacePlan;
 }
 
 /**
  * One Helm release of chart/, through the Kubernetes provider given in opts (children inherit
- * it). The namespace is created by Helm when missing (`createNamespace`) and is never deleted
+ * it), in a namespace that either exists already (checked, never relabelled) or is created
+ * here with the Pod Security labels of components/namespace.ts. The namespace is never deleted
  * by `pulumi destroy`: it holds the retained PVCs and the credentials Secret
  * (helm.sh/resource-policy: keep) a later stack adopts.
  */
@@ -45,13 +49,23 @@ export class DifyRelease extends pulumi.ComponentResource {
     const values = pulumi.secret(
       args.credentials.values.apply((creds) => buildChartValues(cfg, creds, this.address, args.traefik.namespace, digest)),
     );
+    // retainOnDelete: destroy leaves the namespace and its data. A later stack finds it by its
+    // created-by label and applies the same object again (server-side apply updates it).
+    const namespace = args.namespacePlan.manage
+      ? new k8s.core.v1.Namespace(
+          `${name}-namespace`,
+          { metadata: { name: cfg.namespace, labels: args.namespacePlan.labels } },
+          { parent: this, retainOnDelete: true },
+        )
+      : undefined;
     this.release = new k8s.helm.v3.Release(
       name,
       {
         name: cfg.releaseName,
         chart: chartPath,
         namespace: cfg.namespace,
-        createNamespace: true,
+        // The namespace exists before the release (created above, or by its owner).
+        createNamespace: false,
         values,
         timeout: cfg.helmTimeoutSeconds,
         skipAwait: false,
@@ -60,7 +74,7 @@ export class DifyRelease extends pulumi.ComponentResource {
         cleanupOnFail: false,
         maxHistory: 10,
       },
-      { parent: this },
+      { parent: this, dependsOn: namespace ? [namespace] : [] },
     );
     this.registerOutputs({ url: this.url, setupUrl: this.setupUrl, address: this.address });
   }

@@ -15,6 +15,14 @@ export function weaviateKeyChecksum(creds: Pick<Credentials, "secretKey" | "weav
   return createHmac("sha256", creds.secretKey).update(creds.weaviateApiKey).digest("hex");
 }
 
+/**
+ * Namespaces whose pods may reach web, api and the plugin daemon: the platform Traefik's and
+ * the release's own (the chart's podSelector rules cover Dify's components already).
+ */
+export function ingressNamespaces(traefikNamespace: string | undefined, releaseNamespace: string): string[] {
+  return [...new Set([traefikNamespace, releaseNamespace].filter((n): n is string => !!n))];
+}
+
 /** Values for chart/ (keys exactly as chart/values.yaml). */
 export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: UrlHost, traefikNamespace: string | undefined, chartDigest: string): Record<string, unknown> {
   const img = cfg.images;
@@ -88,7 +96,10 @@ export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: UrlH
     },
     pluginDaemon: { persistence: { size: cfg.sizes.pluginDaemon, storageClass: "" } },
     ssrfProxy: { enabled: cfg.ssrfProxy },
-    networkPolicy: { enabled: cfg.networkPolicy, ingressNamespaces: traefikNamespace ? [traefikNamespace] : [] },
+    networkPolicy: {
+      enabled: cfg.networkPolicy,
+      ingressNamespaces: ingressNamespaces(traefikNamespace, cfg.namespace),
+    },
     tests: { enabled: true },
     deployment: { chartDigest },
   };

@@ -41,7 +41,7 @@ helm.sh/chart: {{ include "dify.chart" .root }}
 
 {{/* Ports of the components. */}}
 {{- define "dify.port" -}}
-{{- $ports := dict "api" 5001 "web" 3000 "plugin-daemon" 5002 "plugin-debug" 5003 "sandbox" 8194 "postgresql" 5432 "redis" 6379 "weaviate" 8080 "weaviate-grpc" 50051 "ssrf-proxy" 3128 -}}
+{{- $ports := dict "api" 5001 "web" 3000 "plugin-daemon" 5002 "plugin-debug" 5003 "sandbox" 8194 "postgresql" 5432 "redis" 6379 "weaviate" 8080 "weaviate-grpc" 50051 "ssrf-proxy" 3128 "dns" 53 -}}
 {{- required (printf "no port for %s" .) (get $ports .) -}}
 {{- end -}}
 
@@ -345,4 +345,19 @@ spec:
     {{- end }}
   securityContext: {{- include "dify.containerSecurityContext" . | nindent 4 }}
   resources: {{- include "dify.resources" (dict "component" "init") | nindent 4 }}
+{{- end -}}
+
+{{/* Components the SSRF proxy may reach as "Dify's own Services" (squid's dify_own rule): the
+NetworkPolicies list the proxy as a client of exactly these. JSON list. */}}
+{{- define "dify.proxyReachable" -}}
+{{- list "api" "web" "plugin-daemon" "sandbox" | toJson -}}
+{{- end -}}
+
+{{/* NetworkPolicy peer of the cluster DNS (CoreDNS in kube-system on NKP). */}}
+{{- define "dify.dnsPeer" -}}
+namespaceSelector:
+  matchLabels:
+    kubernetes.io/metadata.name: {{ default "kube-system" .Values.networkPolicy.dnsNamespace }}
+podSelector:
+  matchLabels: {{- toYaml (default (dict "k8s-app" "kube-dns") .Values.networkPolicy.dnsPodLabels) | nindent 4 }}
 {{- end -}}

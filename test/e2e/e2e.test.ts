@@ -11,6 +11,7 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { createdByLabel, podSecurityLabels } from "../../components/namespace";
 import { CliRun, Pulumi, PulumiStack } from "../../scripts/lib/pulumi";
 import { repoRoot, tool } from "../lib/paths";
 import { httpGet, Sim, startSim, startTraefik, waitFor } from "../lib/sim";
@@ -63,6 +64,21 @@ function secretData(sim: Sim, ns: string, name: string): Record<string, string> 
   const s = sim.getJson(["-n", ns, "get", "secret", name]);
   return Object.fromEntries(Object.entries<string>(s.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
 }
+
+/** Creates (or updates) a namespace with these labels. */
+function labelledNamespace(sim: Sim, name: string, labels: Record<string, string>): void {
+  const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } };
+  sim.kubectl(["apply", "-f", "-"], JSON.stringify(ns));
+}
+
+/** What a namespace holds besides what Kubernetes puts in every namespace. */
+function contents(sim: Sim, ns: string): string[] {
+  return sim.getJson(["-n", ns, "get", "all,secrets,configmaps,pvc,ingress,networkpolicies"]).items
+    .filter((o: any) => o.metadata.name !== "kube-root-ca.crt")
+    .map((o: any) => `${o.kind}/${o.metadata.name}`);
+}
+
+const restricted = { "pod-security.kubernetes.io/enforce": "restricted" };
 
 /** A loopback HTTP stub that records the paths it receives. */
 async function stub(name: string): Promise<{ port: number; seen: string[]; close: () => void }> {
@@ -142,8 +158,24 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
     const job = sim.getJson(["-n", "dify", "get", "job", "dify-migrate"]);
     assert.strictEqual(job.status.succeeded, 1);
     const components = Object.keys(podUids(sim)).sort();
-    assert.deepStrictEqual(components, ["api", "plugin-daemon", "postgresql", "redis", "sandbox", "weaviate", "web", "worker", "worker-beat"]);
+    assert.deepStrictEqual(components, [
+      "api", "plugin-daemon", "postgresql", "redis", "sandbox", "ssrf-proxy", "weaviate", "web", "worker",
+      "worker-beat",
+    ]);
     firstUids = podUids(sim);
+  });
+
+  it("creates the namespace at Pod Security baseline, and the real admission admitted every pod", () => {
+    const ns = sim.getJson(["get", "namespace", "dify"]);
+    const { "kubernetes.io/metadata.name": _name, ...labels } = ns.metadata.labels;
+    assert.deepStrictEqual(labels, { ...podSecurityLabels, [createdByLabel.key]: createdByLabel.value });
+    // The admission enforces here: a privileged pod is refused (dry run, nothing stored).
+    const privileged = sim.tryKubectl(["-n", "dify", "run", "privileged", "--image=example.invalid/x:1", "--privileged",
+      "--dry-run=server"]);
+    assert.notStrictEqual(privileged.status, 0);
+    assert.match(privileged.stderr, /violates PodSecurity "baseline:latest"/);
+    const refused = sim.getJson(["-n", "dify", "get", "events", "--field-selector", "reason=FailedCreate"]).items;
+    assert.deepStrictEqual(refused.map((e: any) => e.message), []);
   });
 
   it("keeps secrets out of stack outputs and the engine's log", () => {
@@ -266,12 +298,26 @@ describe("e2e: root mode and plain Helm on the simulated NKP", function () {
     }
   });
 
+  it("refuses a namespace that enforces Pod Security restricted, before changing anything", () => {
+    labelledNamespace(sim, "locked", restricted);
+    const run = newStack(p, "locked", { path: "/", namespace: "locked" }).up();
+    assert.notStrictEqual(run.status, 0, "up succeeded");
+    assert.match(run.output, /Namespace locked \(dify:namespace\) enforces Pod Security "restricted"/);
+    assert.match(run.output, /Nothing was changed/);
+    assert.doesNotMatch(run.output, stackTrace);
+    const labels = sim.getJson(["get", "namespace", "locked"]).metadata.labels;
+    assert.strictEqual(labels["pod-security.kubernetes.io/enforce"], "restricted", "the namespace was relabelled");
+    assert.deepStrictEqual(contents(sim, "locked"), []);
+  });
+
   const helmSets = [
     "expose.ingressClassName=kommander-traefik", "expose.path=/", "external.scheme=https", `external.host=${lbIp}`,
     "images.dify.repository=langgenius/dify", "images.dify.tag=1.11.4",
     "images.pluginDaemon.repository=langgenius/dify-plugin-daemon", "images.pluginDaemon.tag=0.5.2-local",
     "images.sandbox.repository=langgenius/dify-sandbox", "images.sandbox.tag=0.2.12",
     "images.postgres.repository=postgres", "images.postgres.tag=16.10", "images.redis.repository=redis", "images.redis.tag=7.4.5",
+    "images.ssrfProxy.repository=ubuntu/squid", "images.ssrfProxy.tag=6.6-24.04_beta",
+    "networkPolicy.ingressNamespaces={kommander,plain}",
     "weaviate.image.repository=semitechnologies/weaviate", "weaviate.image.tag=1.27.0", "weaviate.persistence.size=50Gi",
     "weaviate.persistence.storageClass=nutanix-volume", "storage.storageClassName=nutanix-volume",
     "postgresql.auth.username=dify", "postgresql.auth.database=dify", "postgresql.persistence.size=20Gi",
@@ -282,8 +328,10 @@ describe("e2e: root mode and plain Helm on the simulated NKP", function () {
     .map((k) => `${k}=${require("crypto").randomBytes(12).toString("hex")}`);
   const helm = (args: string[]) => spawnSync(tool("helm"), ["--kubeconfig", sim.kubeconfig, ...args], { encoding: "utf8" });
 
-  it("8. plain helm upgrade --install with --set only: validates server-side and becomes ready", () => {
+  it("8. plain helm upgrade --install with --set only: validates server-side, ready at Pod Security baseline", () => {
     const sets = [...helmSets, ...helmSecrets].flatMap((s) => ["--set", s]);
+    // The namespace as the README says to prepare it: baseline enforced, restricted reported.
+    labelledNamespace(sim, "plain", podSecurityLabels);
     const dry = helm(["upgrade", "--install", "plain", path.join(repoRoot, "chart"), "-n", "plain", "--create-namespace", "--dry-run=server", ...sets]);
     assert.strictEqual(dry.status, 0, dry.stderr);
     const r = helm(["upgrade", "--install", "plain", path.join(repoRoot, "chart"), "-n", "plain", "--create-namespace", "--wait", "--wait-for-jobs", "--timeout", "5m", ...sets]);
@@ -294,6 +342,16 @@ describe("e2e: root mode and plain Helm on the simulated NKP", function () {
     const t = helm(["test", "plain", "-n", "plain", "--timeout", "2m"]);
     assert.strictEqual(t.status, 0, t.stderr);
     assert.match(t.stdout, /TEST SUITE:\s+plain-dify-test[\s\S]*Phase:\s+Succeeded/);
+  });
+
+  it("8. plain helm into a namespace enforcing restricted fails with the chart's message, installs nothing", () => {
+    labelledNamespace(sim, "plain-locked", restricted);
+    const sets = [...helmSets, ...helmSecrets].flatMap((s) => ["--set", s]);
+    const r = helm(["upgrade", "--install", "plain", path.join(repoRoot, "chart"), "-n", "plain-locked", ...sets]);
+    assert.notStrictEqual(r.status, 0);
+    assert.match(r.stderr, /namespace plain-locked enforces Pod Security "restricted"/);
+    assert.match(r.stderr, /kubectl label namespace plain-locked pod-security\.kubernetes\.io\/enforce=baseline/);
+    assert.deepStrictEqual(contents(sim, "plain-locked"), []);
   });
 
   it("8. plain helm without a required value fails with that value's message and installs nothing", () => {

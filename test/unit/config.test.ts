@@ -74,9 +74,23 @@ describe("config: defaults", () => {
   });
 
   it("accepts an unknown Dify tag when every companion tag is given", () => {
-    const c = parseConfig({ path: "/", imageTag: "1.12.0", pluginDaemonTag: "0.6.0-local", sandboxTag: "0.2.13", weaviateTag: "1.28.0", postgresTag: "16.11", redisTag: "7.4.6" });
+    const companions = {
+      pluginDaemonTag: "0.6.0-local", sandboxTag: "0.2.13", weaviateTag: "1.28.0", postgresTag: "16.11",
+      redisTag: "7.4.6",
+    };
+    const c = parseConfig({ path: "/", imageTag: "1.12.0", ...companions, ssrfProxyTag: "6.6-24.04_beta" });
     assert.strictEqual(c.images.weaviateTag, "1.28.0");
-    assert.strictEqual(c.images.ssrfProxyTag, "", "the Squid tag is needed only with dify:ssrfProxy");
+    const off = parseConfig({ path: "/", imageTag: "1.12.0", ...companions, ssrfProxy: "false" });
+    assert.strictEqual(off.images.ssrfProxyTag, "", "the Squid tag is needed only with dify:ssrfProxy");
+  });
+
+  it("runs the SSRF proxy by default, as upstream's compose does; the opt-out is warned about", () => {
+    assert.strictEqual(parseConfig({ path: "/" }).ssrfProxy, true);
+    const off = parseConfig({ path: "/", ssrfProxy: "false" });
+    assert.strictEqual(off.ssrfProxy, false);
+    assert.strictEqual(off.warnings.length, 1);
+    assert.match(off.warnings[0], /^dify:ssrfProxy is false: code in the sandbox and the HTTP requests Dify makes/);
+    assert.match(off.warnings[0], /can reach cluster Services, nodes and cloud metadata addresses/);
   });
 
   it("carries root mode as subPath false", () => assert.strictEqual(parseConfig({ path: "/" }).subPath, false));
@@ -216,8 +230,11 @@ describe("config: each bad value is refused with its key and the fix", () => {
   it("size without a unit", () => rejects({ path: "/", difyFilesSize: "20" }, "dify:difyFilesSize", "20 bytes", "20Gi"));
   it("unknown tag without companions", () =>
     rejects({ path: "/", imageTag: "1.99.0" }, "dify:imageTag 1.99.0", "dify:pluginDaemonTag", "dify:sandboxTag", "dify:weaviateTag", "dify:postgresTag", "dify:redisTag", "docker-compose"));
-  it("unknown tag with the SSRF proxy but no Squid tag", () =>
-    rejects({ path: "/", imageTag: "1.99.0", ssrfProxy: "true", pluginDaemonTag: "a", sandboxTag: "b", weaviateTag: "1.28.0", postgresTag: "16", redisTag: "7" }, "dify:ssrfProxyTag"));
+  it("unknown tag with the SSRF proxy (the default) but no Squid tag", () =>
+    rejects({
+      path: "/", imageTag: "1.99.0", pluginDaemonTag: "a", sandboxTag: "b", weaviateTag: "1.28.0", postgresTag: "16",
+      redisTag: "7",
+    }, "dify:ssrfProxyTag"));
   it("image tag with a slash", () => rejects({ path: "/", imageTag: "1.11/4" }, "dify:imageTag", "not a valid image tag"));
   it("Weaviate older than 1.27", () => rejects({ path: "/", weaviateTag: "1.24.0" }, "dify:weaviateTag", ">= 1.27"));
   it("repository with a tag", () => rejects({ path: "/", imageRepository: "langgenius/dify:1.11.4" }, "dify:imageRepository", "without tag"));

@@ -29,7 +29,12 @@ const traefikSvc: ServiceSummary = {
   labels: { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "kommander-traefik" }, ingress: [{ ip: "198.51.100.10" }],
 };
 
-interface FakeCluster { services?: ServiceSummary[]; secret?: Record<string, string> }
+interface FakeCluster {
+  services?: ServiceSummary[];
+  secret?: Record<string, string>;
+  /** Labels of the existing namespace dify (absent: it does not exist), or "forbidden". */
+  namespace?: Record<string, string> | "forbidden";
+}
 let clusterCalls: string[] = [];
 
 function fakeCluster(opts: FakeCluster = {}): ClusterReader {
@@ -37,6 +42,11 @@ function fakeCluster(opts: FakeCluster = {}): ClusterReader {
   return {
     listServices: async () => (clusterCalls.push("listServices"), services),
     readService: async (ns, name) => (clusterCalls.push(`readService ${ns}/${name}`), services.find((s) => s.namespace === ns && s.name === name)),
+    readNamespace: async (name) => {
+      clusterCalls.push(`readNamespace ${name}`);
+      if (opts.namespace === "forbidden") return "forbidden";
+      return name === "dify" && opts.namespace ? { name, labels: opts.namespace } : undefined;
+    },
     readSecretData: async (ns, name) => (clusterCalls.push(`readSecret ${ns}/${name}`), ns === "dify" && name === "dify-credentials" ? opts.secret : undefined),
     listIngressClasses: async () => ["kommander-traefik"],
     hasCrd: async () => true,
@@ -110,25 +120,28 @@ describe("program (Pulumi mocks)", function () {
       "dify-redis-password", "dify-sandbox-api-key", "dify-secret-key", "dify-weaviate-api-key",
     ]);
     assert.strictEqual(registered.find((r) => r.name === "dify-secret-key")?.inputs.length, 32);
-    assert.deepStrictEqual(registered.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.type), ["kubernetes:helm.sh/v3:Release"]);
+    const kubeTypes = registered.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.type);
+    assert.deepStrictEqual(kubeTypes, ["kubernetes:core/v1:Namespace", "kubernetes:helm.sh/v3:Release"]);
     const providers = registered.filter((r) => r.type === "pulumi:providers:kubernetes");
     assert.strictEqual(providers.length, 1);
     const providerKube = JSON.parse(unsecret(providers[0].inputs.kubeconfig));
     assert.strictEqual(providerKube.clusters[0].cluster.server, "https://127.0.0.1:6443", "the provider gets the resolved kubeconfig");
     assert.strictEqual(releases().length, 1);
     assert.match(releases()[0].provider ?? "", /pulumi:providers:kubernetes::kubernetes::/);
+    const ns = registered.find((r) => r.type === "kubernetes:core/v1:Namespace");
+    assert.match(ns?.provider ?? "", /pulumi:providers:kubernetes::kubernetes::/, "the namespace's provider");
     const rel = releases()[0].inputs;
     assert.strictEqual(rel.chart, path.join(repoRoot, "chart"));
     assert.ok(path.isAbsolute(rel.chart));
     assert.strictEqual(rel.namespace, "dify");
     assert.strictEqual(rel.name, "dify");
-    assert.strictEqual(rel.createNamespace, true);
+    assert.strictEqual(rel.createNamespace, false);
     assert.strictEqual(rel.timeout, 900);
     assert.strictEqual(rel.skipAwait, false);
     assert.strictEqual(rel.atomic, false);
     assert.strictEqual(rel.values.external.host, "198.51.100.10");
     assert.strictEqual(rel.values.expose.path, "/dify");
-    assert.deepStrictEqual(rel.values.networkPolicy.ingressNamespaces, ["kommander"]);
+    assert.deepStrictEqual(rel.values.networkPolicy.ingressNamespaces, ["kommander", "dify"]);
     assert.strictEqual(rel.values.deployment.chartDigest, chartDigest(path.join(repoRoot, "chart")));
     assert.strictEqual(rel.values.secrets.initPassword, "generated-dify-init-password");
     assert.strictEqual(rel.values.secrets.difySecretKey, "hex-dify-secret-key");
@@ -140,7 +153,7 @@ describe("program (Pulumi mocks)", function () {
     assert.strictEqual(out.namespace, "dify");
     assert.strictEqual(out.releaseName, "dify");
     assert.strictEqual(await value(out.initPassword), "generated-dify-init-password");
-    assert.deepStrictEqual(clusterCalls, ["listServices", "readSecret dify/dify-credentials"]);
+    assert.deepStrictEqual(clusterCalls, ["listServices", "readNamespace dify", "readSecret dify/dify-credentials"]);
   });
 
   it("marks the setup password output and the release values as secret", async () => {
@@ -189,7 +202,7 @@ describe("program (Pulumi mocks)", function () {
     assert.strictEqual(await value(out.address), "dify.example.com");
     const v = releases()[0].inputs.values;
     assert.strictEqual(v.external.host, "dify.example.com");
-    assert.deepStrictEqual(v.networkPolicy.ingressNamespaces, ["kommander"]);
+    assert.deepStrictEqual(v.networkPolicy.ingressNamespaces, ["kommander", "dify"]);
   });
 
   it("reads an overridden Traefik Service", async () => {
@@ -228,6 +241,47 @@ describe("program (Pulumi mocks)", function () {
     await assert.rejects(runProgram({ path: "dify", postgresSize: "20GB" }), /dify:path.*dify:postgresSize/s);
     assert.deepStrictEqual(registered, []);
     assert.deepStrictEqual(clusterCalls, []);
+  });
+
+  const namespaces = () => registered.filter((r) => r.type === "kubernetes:core/v1:Namespace");
+
+  it("creates a missing namespace with the Pod Security labels, before the release", async () => {
+    await runProgram({ path: "/" });
+    assert.deepStrictEqual(namespaces().map((n) => n.inputs.metadata), [{
+      name: "dify",
+      labels: {
+        "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted", "dify.nkp/created-by": "dify-nkp",
+      },
+    }]);
+    const order = registered.map((r) => r.type);
+    assert.ok(order.indexOf("kubernetes:core/v1:Namespace") < order.indexOf("kubernetes:helm.sh/v3:Release"));
+  });
+
+  it("keeps managing the namespace it created on an earlier run", async () => {
+    const labels = { "dify.nkp/created-by": "dify-nkp", "pod-security.kubernetes.io/enforce": "baseline" };
+    await runProgram({ path: "/" }, { namespace: labels });
+    assert.strictEqual(namespaces().length, 1);
+  });
+
+  it("installs into an existing namespace of someone else without touching it", async () => {
+    await runProgram({ path: "/" }, { namespace: { team: "a" } });
+    assert.deepStrictEqual(namespaces(), []);
+    assert.strictEqual(releases().length, 1);
+  });
+
+  it("registers nothing when the namespace enforces Pod Security restricted", async () => {
+    const restricted = { "pod-security.kubernetes.io/enforce": "restricted" };
+    await assert.rejects(runProgram({ path: "/" }, { namespace: restricted }),
+      /Namespace dify \(dify:namespace\) enforces Pod Security "restricted".*Nothing was changed/s);
+    assert.deepStrictEqual(registered, []);
+    assert.ok(!clusterCalls.includes("readSecret dify/dify-credentials"));
+  });
+
+  it("warns when it may not read the namespace, and neither creates nor relabels it", async () => {
+    await runProgram({ path: "/" }, { namespace: "forbidden" });
+    assert.deepStrictEqual(namespaces(), []);
+    assert.match(logs.join("\n"), /Not allowed to read Namespace dify \(RBAC\)/);
   });
 
   it("registers nothing when Traefik cannot be found", async () => {

@@ -54,7 +54,10 @@ describe("chart values mapping", () => {
     "sub-path": { webImage },
     root: { path: "/" },
     "external stores and S3": { path: "/", postgresHost: "pg.example", postgresPassword: "pw", redisHost: "rd.example", redisPort: "6380", s3Endpoint: "https://o.example", s3Bucket: "bkt", s3AccessKey: "a", s3SecretKey: "s" },
-    "RWX, registry, SSRF proxy": { path: "/", filesAccessMode: "ReadWriteMany", filesStorageClass: "nutanix-files", imageRegistry: "reg.example/dify", imagePullSecrets: "pull", ssrfProxy: "true" },
+    "RWX, registry, SSRF proxy off": {
+      path: "/", filesAccessMode: "ReadWriteMany", filesStorageClass: "nutanix-files",
+      imageRegistry: "reg.example/dify", imagePullSecrets: "pull", ssrfProxy: "false",
+    },
   };
   const typeOf = (v: unknown) => (Array.isArray(v) ? "array" : v === null ? "null" : typeof v);
   const at = (o: any, p: string) => p.split(".").reduce((x, k) => (x === undefined ? undefined : x[k]), o);
@@ -85,7 +88,8 @@ describe("chart values mapping", () => {
     });
     assert.deepStrictEqual(v.external, { scheme: "https", host: "198.51.100.10" });
     assert.deepStrictEqual(v.images.web, { repository: "registry.example.local/dify/dify-web", tag: "1.11.4-dify", basePath: "/dify" });
-    assert.deepStrictEqual(v.networkPolicy, { enabled: true, ingressNamespaces: ["kommander"] });
+    assert.deepStrictEqual(v.networkPolicy, { enabled: true, ingressNamespaces: ["kommander", "dify"] });
+    assert.deepStrictEqual(v.ssrfProxy, { enabled: true });
     assert.strictEqual(v.deployment.chartDigest, "d1");
   });
 
@@ -163,9 +167,12 @@ describe("chart values mapping", () => {
     assert.strictEqual(v.external.host, "[2001:db8::10]");
   });
 
-  it("admits no namespace in particular when Traefik's is unknown", () => {
+  it("admits the release namespace alone when Traefik's is unknown, and names a shared one once", () => {
     const v: any = buildChartValues(parseConfig({ path: "/" }), creds, urlHost("h"), undefined, "d");
-    assert.deepStrictEqual(v.networkPolicy.ingressNamespaces, []);
+    assert.deepStrictEqual(v.networkPolicy.ingressNamespaces, ["dify"]);
+    const cfg = parseConfig({ path: "/", namespace: "kommander" });
+    const shared: any = buildChartValues(cfg, creds, urlHost("h"), "kommander", "d");
+    assert.deepStrictEqual(shared.networkPolicy.ingressNamespaces, ["kommander"]);
   });
 
   it("maps external data stores and the registry prefix", () => {
