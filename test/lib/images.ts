@@ -56,12 +56,13 @@ export const weaviateImage: Image = {
  * entrypoint.sh (Ubuntu's OCI image) runs `squid -Nz` (creates cache directories), then squid
  * with its CMD `-f /etc/squid/squid.conf -NYC`; squid starts as root and drops to `proxy`
  * (cache_effective_user, the same default in both builds). The directories the image owns
- * (/var/log/squid, /var/spool/squid, /var/cache/squid, /run) are fresh per start.
+ * (/var/log/squid, /var/spool/squid, /var/cache/squid, /run) are fresh per start, owned by proxy.
  */
 export const squidImage: Image = {
   entrypoint: ["sh", "-c", "/usr/sbin/squid -Nz && exec /usr/sbin/squid \"$@\"", "entrypoint.sh"],
   cmd: ["-f", "/etc/squid/squid.conf", "-NYC"],
   writable: ["/var/log/squid", "/var/spool/squid", "/var/cache/squid", "/run"],
+  writableOwner: "proxy:proxy",
 };
 
 /** Throws when a program test/real runs is missing (with the package or tool that provides it). */

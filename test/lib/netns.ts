@@ -48,6 +48,8 @@ export interface ContainerSpec {
   env?: Record<string, string>;
   /** Working directory inside the container. */
   cwd?: string;
+  /** Hostname (own UTS namespace), as the kubelet sets the pod name. Absent: the machine's. */
+  hostname?: string;
 }
 
 export interface ExecResult {
@@ -198,13 +200,15 @@ export class Netns {
       lines.push(`mount --bind ${q(m.src)} ${q(m.dst)}`);
       if (m.readOnly) lines.push(`mount -o remount,bind,ro ${q(m.dst)}`);
     }
+    if (spec.hostname) lines.push(`hostname '${spec.hostname}'`);
     if (spec.cwd) lines.push(`cd '${spec.cwd}'`);
     const priv = spec.user
       ? ["setpriv", `--reuid=${spec.user}`, `--regid=${spec.group ?? spec.user}`,
         ...(/^\d+$/.test(spec.user) ? ["--clear-groups"] : ["--init-groups"]), "--"]
       : [];
     lines.push('exec "$@"');
-    return ["nsenter", "-t", String(this.pid), "-n", "-m", "--", "unshare", "-m", "--propagation", "private", "--",
+    return ["nsenter", "-t", String(this.pid), "-n", "-m", "--", "unshare", "-m", ...(spec.hostname ? ["-u"] : []),
+      "--propagation", "private", "--",
       "sh", "-c", lines.join("\n"), "sh", ...priv, ...argv];
   }
 

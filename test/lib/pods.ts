@@ -21,8 +21,10 @@ export interface Image {
   /** User the program runs as here (the image's user standing in for runAsUser). Absent: root. */
   user?: string;
   group?: string;
-  /** Directories the image provides writable (its layer): fresh and owned by `user` at every start. */
+  /** Directories the image provides writable (its layer): fresh at every start, owned by writableOwner. */
   writable?: string[];
+  /** Owner of the writable directories (user[:group]). Defaults to `user`. */
+  writableOwner?: string;
   /** Directories to put first on PATH (where Debian installs what the image has on PATH). */
   path?: string[];
   /** Working directory. */
@@ -43,6 +45,11 @@ export class Pod {
 
   get name(): string {
     return this.workload.metadata.name;
+  }
+
+  /** The pod's hostname (a StatefulSet's first pod name; Deployments get the same form here). */
+  get hostname(): string {
+    return `${this.name}-0`;
   }
 
   /** Host directory backing a claim (persistent for the life of the namespace). */
@@ -86,8 +93,17 @@ export class Pod {
       return { src, dst: m.mountPath, readOnly: m.readOnly };
     });
     for (const [i, w] of (image.writable ?? []).entries()) {
-      mounts.push({ src: owned(path.join(this.ns.dir, "layer", `${this.name}-${container}-${run}-${i}`)), dst: w, readOnly: false });
+      const dir = path.join(this.ns.dir, "layer", `${this.name}-${container}-${run}-${i}`);
+      fs.mkdirSync(dir, { recursive: true });
+      const owner = image.writableOwner ?? image.user;
+      if (owner) chown(dir, owner.split(":")[0], owner.split(":")[1] ?? image.group);
+      mounts.push({ src: dir, dst: w, readOnly: false });
     }
+    // The kubelet's /etc/hosts of the pod: localhost and the pod's own name on its address.
+    const hosts = path.join(this.ns.dir, "pod-hosts", `${this.name}-${run}`);
+    fs.mkdirSync(path.dirname(hosts), { recursive: true });
+    fs.writeFileSync(hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${this.ip}\t${this.hostname}\n`);
+    mounts.push({ src: hosts, dst: "/etc/hosts", readOnly: false });
     const env = this.env(container);
     const basePath = process.env.PATH ?? "/usr/bin:/bin";
     return {
@@ -95,8 +111,9 @@ export class Pod {
       user: image.user,
       group: image.group,
       mounts,
-      env: { PATH: [...(image.path ?? []), basePath].join(":"), HOSTNAME: `${this.name}-0`, ...env },
+      env: { PATH: [...(image.path ?? []), basePath].join(":"), HOSTNAME: this.hostname, ...env },
       cwd: image.cwd,
+      hostname: this.hostname,
     };
   }
 
