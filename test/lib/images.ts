@@ -47,8 +47,7 @@ export const weaviateImage: Image = {
   cmd: ["--host", "0.0.0.0", "--port", "8080", "--scheme", "http"],
   user: "1000",
   group: "1000",
-  writable: ["/weaviate"],
-  cwd: "/weaviate",
+  cwd: "/",
 };
 
 /**
