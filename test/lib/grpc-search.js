@@ -38,7 +38,9 @@ client.on("error", (e) => {
   console.log(JSON.stringify({ status: -1, message: String(e), reply: "" }));
   process.exit(0);
 });
-const headers = { ":method": "POST", ":path": "/weaviate.v1.Weaviate/Search", "content-type": "application/grpc", te: "trailers" };
+const headers = {
+  ":method": "POST", ":path": "/weaviate.v1.Weaviate/Search", "content-type": "application/grpc", te: "trailers",
+};
 if (apiKey) headers.authorization = `Bearer ${apiKey}`;
 const req = client.request(headers);
 const chunks = [];

@@ -137,7 +137,9 @@ export function probeOf(container: any, kind: "startupProbe" | "readinessProbe" 
     return named.containerPort as number;
   };
   if (p.exec) return { exec: p.exec.command };
-  if (p.httpGet) return { httpGet: { path: p.httpGet.path ?? "/", port: port(p.httpGet.port), scheme: p.httpGet.scheme ?? "HTTP" } };
+  if (p.httpGet) {
+    return { httpGet: { path: p.httpGet.path ?? "/", port: port(p.httpGet.port), scheme: p.httpGet.scheme ?? "HTTP" } };
+  }
   if (p.tcpSocket) return { tcpSocket: { port: port(p.tcpSocket.port) } };
   throw new Error(`${kind} of ${container.name}: no handler`);
 }

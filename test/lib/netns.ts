@@ -59,9 +59,11 @@ export interface ExecResult {
   stderr: string;
 }
 
+export type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
 /** A long-running process started in the namespace. */
 export class Proc {
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly exited: Promise<Exit>;
   private done = false;
 
   constructor(readonly name: string, readonly child: ChildProcess, readonly logFile: string) {
@@ -81,7 +83,7 @@ export class Proc {
   }
 
   /** Sends a signal and waits for the exit (SIGKILL after the timeout). */
-  async stop(signal: NodeJS.Signals = "SIGTERM", timeoutMs = 30000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async stop(signal: NodeJS.Signals = "SIGTERM", timeoutMs = 30000): Promise<Exit> {
     if (this.done) return this.exited;
     this.child.kill(signal);
     const timer = setTimeout(() => this.child.kill("SIGKILL"), timeoutMs);
@@ -196,9 +198,10 @@ export class Netns {
       const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
       const dir = fs.statSync(m.src).isDirectory();
       // Mount points that the host lacks are created empty (the image would have them).
-      lines.push(dir ? `mkdir -p ${q(m.dst)}` : `test -e ${q(m.dst)} || { mkdir -p "$(dirname ${q(m.dst)})"; : > ${q(m.dst)}; }`);
-      lines.push(`mount --bind ${q(m.src)} ${q(m.dst)}`);
-      if (m.readOnly) lines.push(`mount -o remount,bind,ro ${q(m.dst)}`);
+      const dst = q(m.dst);
+      lines.push(dir ? `mkdir -p ${dst}` : `test -e ${dst} || { mkdir -p "$(dirname ${dst})"; : > ${dst}; }`);
+      lines.push(`mount --bind ${q(m.src)} ${dst}`);
+      if (m.readOnly) lines.push(`mount -o remount,bind,ro ${dst}`);
     }
     if (spec.hostname) lines.push(`hostname '${spec.hostname}'`);
     if (spec.cwd) lines.push(`cd '${spec.cwd}'`);
@@ -221,7 +224,8 @@ export class Netns {
     return new Promise((resolve) => {
       const w = this.wrap(spec, argv);
       const input = opts.input !== undefined;
-      const child = spawn(w[0], w.slice(1), { env: this.envOf(spec), stdio: [input ? "pipe" : "ignore", "pipe", "pipe"] });
+      const stdio: ("pipe" | "ignore")[] = [input ? "pipe" : "ignore", "pipe", "pipe"];
+      const child = spawn(w[0], w.slice(1), { env: this.envOf(spec), stdio });
       live.add(child);
       let stdout = "";
       let stderr = "";
@@ -280,7 +284,9 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
     } catch (e) {
       last = e;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ""}`);
+    if (Date.now() > end) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ""}`);
+    }
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

@@ -67,6 +67,7 @@ export function egressAllowed(docs: any[], workload: any, to: Destination, names
     .filter((p) => selects(p.spec.podSelector ?? {}, labels))
     .filter((p) => (p.spec.policyTypes ? p.spec.policyTypes.includes("Egress") : p.spec.egress !== undefined));
   if (policies.length === 0) return true;
-  return policies.some((p) => (p.spec.egress ?? []).some((rule: any) =>
-    (!rule.to || rule.to.length === 0 || rule.to.some((peer: any) => peerMatches(peer, namespace, to))) && portMatches(rule.ports, to)));
+  const peerOk = (rule: any) =>
+    !rule.to || rule.to.length === 0 || rule.to.some((peer: any) => peerMatches(peer, namespace, to));
+  return policies.some((p) => (p.spec.egress ?? []).some((rule: any) => peerOk(rule) && portMatches(rule.ports, to)));
 }

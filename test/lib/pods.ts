@@ -81,14 +81,18 @@ export class Pod {
     };
     const mounts = mountsOf(this.docs, this.workload, c).map((m: Mount) => {
       let src: string;
-      if (m.source.kind === "pvc") src = owned(this.claimDir(m.source.claim));
-      else if (m.source.kind === "emptyDir") src = owned(path.join(this.ns.dir, "empty", `${this.name}-${m.volume}-${run}`));
-      else {
+      if (m.source.kind === "pvc") {
+        src = owned(this.claimDir(m.source.claim));
+      } else if (m.source.kind === "emptyDir") {
+        src = owned(path.join(this.ns.dir, "empty", `${this.name}-${m.volume}-${run}`));
+      } else {
         const dir = path.join(this.ns.dir, "configmaps", `${this.name}-${m.volume}-${run}`);
         fs.mkdirSync(dir, { recursive: true });
         for (const [k, v] of Object.entries(m.source.data)) fs.writeFileSync(path.join(dir, k), v, { mode: 0o644 });
         src = m.subPath ? path.join(dir, m.subPath) : dir;
-        if (!fs.existsSync(src)) throw new Error(`${container}: subPath ${m.subPath} not in ConfigMap volume ${m.volume}`);
+        if (!fs.existsSync(src)) {
+          throw new Error(`${container}: subPath ${m.subPath} not in ConfigMap volume ${m.volume}`);
+        }
       }
       return { src, dst: m.mountPath, readOnly: m.readOnly };
     });
@@ -102,7 +106,8 @@ export class Pod {
     // The kubelet's /etc/hosts of the pod: localhost and the pod's own name on its address.
     const hosts = path.join(this.ns.dir, "pod-hosts", `${this.name}-${run}`);
     fs.mkdirSync(path.dirname(hosts), { recursive: true });
-    fs.writeFileSync(hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${this.ip}\t${this.hostname}\n`);
+    fs.writeFileSync(hosts,
+      `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${this.ip}\t${this.hostname}\n`);
     mounts.push({ src: hosts, dst: "/etc/hosts", readOnly: false });
     const env = this.env(container);
     const basePath = process.env.PATH ?? "/usr/bin:/bin";
@@ -145,7 +150,8 @@ export class Pod {
     }
     if ("httpGet" in p) {
       const url = `${p.httpGet.scheme.toLowerCase()}://${this.ip}:${p.httpGet.port}${p.httpGet.path}`;
-      const r = await this.ns.exec({ name: "kubelet" }, ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "5", url]);
+      const curl = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "5", url];
+      const r = await this.ns.exec({ name: "kubelet" }, curl);
       const status = Number(r.stdout);
       return status >= 200 && status < 400;
     }

@@ -13,7 +13,8 @@ import { Image, Pod, serviceRecords } from "../lib/pods";
 
 const CLIENT_IP = "10.244.0.30";
 // The init containers run the postgres and redis images (their own command, so no entrypoint).
-const waitImage = (name: string): Image => ({ entrypoint: [], cmd: [], path: name === "wait-for-postgres" ? [PG_BIN] : [] });
+const waitImage = (name: string): Image =>
+  ({ entrypoint: [], cmd: [], path: name === "wait-for-postgres" ? [PG_BIN] : [] });
 
 describe("real init containers wait for the real PostgreSQL and Redis", function () {
   this.timeout(180000);
@@ -32,7 +33,9 @@ describe("real init containers wait for the real PostgreSQL and Redis", function
     checkPrerequisites([{ cmd: "redis-cli", pkg: "redis-tools" }]);
     checkPrograms("postgres", "redis");
     docs = renderOk(baseValues());
-    ns = await Netns.create({ namespace: "dify", records: serviceRecords(docs, "dify"), addresses: [CLIENT_IP, "10.244.0.31", "10.244.0.32"] });
+    ns = await Netns.create({
+      namespace: "dify", records: serviceRecords(docs, "dify"), addresses: [CLIENT_IP, "10.244.0.31", "10.244.0.32"],
+    });
     waits = workloads(docs).flatMap((w) => (podSpec(w).initContainers ?? [])
       .filter((c: any) => c.name.startsWith("wait-for-"))
       .map((c: any) => ({ pod: new Pod(ns, docs, w, CLIENT_IP), container: c.name as string })));

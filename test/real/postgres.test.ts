@@ -9,7 +9,7 @@ import * as path from "path";
 import { baseValues, find, renderOk, withValue } from "../chart/render";
 import { checkPrograms, PG_BIN, postgresImage } from "../lib/images";
 import { checkPrerequisites, Netns, waitFor } from "../lib/netns";
-import { Pod, serviceRecords } from "../lib/pods";
+import { Pod, serviceIP, serviceRecords } from "../lib/pods";
 
 const POD_IP = "10.244.0.11";
 // Quotes, $, %, backslash: what the postStart hook must pass to ALTER ROLE unchanged.
@@ -27,9 +27,11 @@ describe("real PostgreSQL runs the chart's StatefulSet (Debian 15 standing in fo
   async function loginAsApi(password: string) {
     const api = find(docs, "Deployment", "dify-api");
     const env = new Pod(ns, docs, api, POD_IP).env("api");
-    const conninfo = `host=${env.DB_HOST} port=${env.DB_PORT} user=${env.DB_USERNAME} dbname=${env.DB_DATABASE} sslmode=disable`;
+    const conninfo =
+      `host=${env.DB_HOST} port=${env.DB_PORT} user=${env.DB_USERNAME} dbname=${env.DB_DATABASE} sslmode=disable`;
+    const sql = "SELECT current_user || '@' || current_database() || ' ' || host(inet_server_addr())";
     return ns.exec({ name: "api", env: { PGPASSWORD: password, PGCONNECT_TIMEOUT: "5" } },
-      [path.join(PG_BIN, "psql"), "-X", "-At", conninfo, "-c", "SELECT current_user || '@' || current_database() || ' ' || host(inet_server_addr())"]);
+      [path.join(PG_BIN, "psql"), "-X", "-At", conninfo, "-c", sql]);
   }
 
   async function boot() {
@@ -63,13 +65,14 @@ describe("real PostgreSQL runs the chart's StatefulSet (Debian 15 standing in fo
 
   it("first boot with the rendered env creates the role and database; the postStart sync succeeds", async () => {
     const env = pod.env("postgresql");
-    assert.deepEqual([env.POSTGRES_USER, env.POSTGRES_DB, env.PGDATA], ["dify", "dify", "/var/lib/postgresql/data/pgdata"]);
+    assert.deepEqual([env.POSTGRES_USER, env.POSTGRES_DB, env.PGDATA],
+      ["dify", "dify", "/var/lib/postgresql/data/pgdata"]);
     const proc = await boot();
     assert.match(proc.log(), /PostgreSQL init process complete/);
     const r = await loginAsApi(baseValues().postgresql.auth.password);
     assert.equal(r.code, 0, r.stderr);
     // Reached over TCP on the Service's stand-in address, not the socket or loopback (trusted).
-    assert.equal(r.stdout.trim(), `dify@dify ${serviceRecords(docs, "dify")["dify-postgresql.dify.svc.cluster.local"]}`);
+    assert.equal(r.stdout.trim(), `dify@dify ${serviceIP(serviceRecords(docs, "dify"), "dify-postgresql")}`);
   });
 
   it("the app user logs in over TCP with the Secret's password only", async () => {

@@ -24,7 +24,8 @@ describe("real Redis runs the chart's StatefulSet (Debian 7.0 standing in for re
 
   /** redis-cli from a client pod with the given env (REDISCLI_AUTH is how redis-cli takes a password). */
   const cli = (env: Record<string, string>, ...args: string[]) =>
-    ns.exec({ name: "client", env }, ["redis-cli", "--no-auth-warning", ...args]).then((r) => (r.stdout + r.stderr).trim());
+    ns.exec({ name: "client", env }, ["redis-cli", "--no-auth-warning", ...args])
+      .then((r) => (r.stdout + r.stderr).trim());
   const asApi = (...args: string[]) =>
     cli({ REDISCLI_AUTH: api.REDIS_PASSWORD }, "-h", api.REDIS_HOST, "-p", api.REDIS_PORT, ...args);
 

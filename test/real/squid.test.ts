@@ -60,7 +60,8 @@ describe("real squid runs the chart's SSRF proxy config (Debian 5.7 standing in 
   }
 
   /** Every connection the stand-in servers accepted so far (address:port). */
-  const reached = () => servers.log().split("\n").filter((l) => l.startsWith('{"accepted"')).map((l) => JSON.parse(l).accepted);
+  const reached = () => servers.log().split("\n").filter((l) => l.startsWith('{"accepted"'))
+    .map((l) => JSON.parse(l).accepted);
 
   async function expectRefused(urls: string[], connect = false) {
     const before = reached().length;
@@ -106,7 +107,8 @@ describe("real squid runs the chart's SSRF proxy config (Debian 5.7 standing in 
       `${INTERNAL_IP}:80`, `${INTERNAL_IP}:443`, `${INTERNAL_IP}:5001`, "169.254.169.254:80", "169.254.169.254:443",
       "192.168.10.10:80", "172.16.10.10:80", "100.64.10.10:80", "127.0.0.1:18080", "[::1]:18080",
     ];
-    servers = ns.start({ name: "standins" }, [process.execPath, path.join(__dirname, "..", "lib", "standin-http.js"), ...listen]);
+    const standins = path.join(__dirname, "..", "lib", "standin-http.js");
+    servers = ns.start({ name: "standins" }, [process.execPath, standins, ...listen]);
     await waitFor(() => servers.log().includes('"listening"'), 10000, "the stand-in servers");
     pod = new Pod(ns, docs, find(docs, "Deployment", "dify-ssrf-proxy"), SQUID_IP);
     proxyOf.api = new Pod(ns, docs, find(docs, "Deployment", "dify-api"), API_IP).env("api").SSRF_PROXY_HTTP_URL;
@@ -118,7 +120,8 @@ describe("real squid runs the chart's SSRF proxy config (Debian 5.7 standing in 
   });
 
   it("parses the rendered squid.conf without errors or warnings and starts; the probes pass", async () => {
-    const parsed = await ns.exec(pod.spec("squid", squidImage), ["/usr/sbin/squid", "-k", "parse", "-f", "/etc/squid/squid.conf"]);
+    const parsed = await ns.exec(pod.spec("squid", squidImage),
+      ["/usr/sbin/squid", "-k", "parse", "-f", "/etc/squid/squid.conf"]);
     assert.equal(parsed.code, 0, parsed.stderr);
     const problems = parsed.stderr.split("\n").filter((l) => /ERROR|WARNING|FATAL|BUNGLED/i.test(l));
     assert.deepEqual(problems, []);
@@ -182,10 +185,11 @@ describe("real squid runs the chart's SSRF proxy config (Debian 5.7 standing in 
     const labelsOf = (kind: string, name: string) => find(docs, kind, name).spec.template.metadata.labels;
     const proxy = { podLabels: labelsOf("Deployment", "dify-ssrf-proxy"), namespace: "dify", port: 3128 };
     assert.ok(egressAllowed(docs, sandbox, proxy), "sandbox -> ssrf-proxy:3128 must be allowed");
-    assert.ok(egressAllowed(docs, sandbox, { ip: "10.96.0.10", port: 53, protocol: "UDP", podLabels: { "k8s-app": "kube-dns" },
-      namespace: "kube-system" }), "sandbox -> DNS must be allowed");
+    const dns = { ip: "10.96.0.10", port: 53, podLabels: { "k8s-app": "kube-dns" }, namespace: "kube-system" };
+    assert.ok(egressAllowed(docs, sandbox, { ...dns, protocol: "UDP" }), "sandbox -> DNS must be allowed");
     for (const to of [
-      { ip: PUBLIC_IP, port: 443 }, { ip: PUBLIC_IP, port: 80 }, { ip: "169.254.169.254", port: 80 }, { ip: LB_IP, port: 443 },
+      { ip: PUBLIC_IP, port: 443 }, { ip: PUBLIC_IP, port: 80 }, { ip: "169.254.169.254", port: 80 },
+      { ip: LB_IP, port: 443 },
       { podLabels: labelsOf("Deployment", "dify-api"), namespace: "dify", port: 5001 },
       { podLabels: labelsOf("StatefulSet", "dify-postgresql"), namespace: "dify", port: 5432 },
     ]) {

@@ -23,10 +23,12 @@ describe("real Weaviate 1.27.0 runs the chart's StatefulSet", function () {
 
   /** HTTP from a client pod: [status, body]. */
   async function http(method: string, url: string, key?: string, body?: unknown): Promise<[number, string]> {
-    const args = ["curl", "-s", "-m", "20", "-X", method, "-w", "\n%{http_code}", "-H", "Content-Type: application/json"];
+    const args = ["curl", "-s", "-m", "20", "-X", method, "-w", "\n%{http_code}",
+      "-H", "Content-Type: application/json"];
     if (key) args.push("-H", `Authorization: Bearer ${key}`);
     if (body !== undefined) args.push("--data-binary", "@-");
-    const r = await ns.exec({ name: "client" }, [...args, url], { input: body === undefined ? undefined : JSON.stringify(body) });
+    const input = body === undefined ? undefined : JSON.stringify(body);
+    const r = await ns.exec({ name: "client" }, [...args, url], { input });
     const i = r.stdout.lastIndexOf("\n");
     return [Number(r.stdout.slice(i + 1)), r.stdout.slice(0, i)];
   }
@@ -34,7 +36,8 @@ describe("real Weaviate 1.27.0 runs the chart's StatefulSet", function () {
   async function grpc(key?: string): Promise<{ status: number; message: string; reply: string }> {
     const target = api.WEAVIATE_GRPC_ENDPOINT.replace(/^grpc:\/\//, "");
     const script = path.join(__dirname, "..", "lib", "grpc-search.js");
-    const r = await ns.exec({ name: "client" }, [process.execPath, script, target, "Doc", "text", ...(key ? [key] : [])]);
+    const r = await ns.exec({ name: "client" },
+      [process.execPath, script, target, "Doc", "text", ...(key ? [key] : [])]);
     return JSON.parse(r.stdout);
   }
 
@@ -62,7 +65,9 @@ describe("real Weaviate 1.27.0 runs the chart's StatefulSet", function () {
     assert.equal(env.AUTHENTICATION_APIKEY_ALLOWED_KEYS, baseValues().secrets.weaviateApiKey);
     assert.equal(env.PERSISTENCE_DATA_PATH, "/var/lib/weaviate");
     await boot();
-    for (const kind of ["readinessProbe", "livenessProbe"] as const) assert.ok(await pod.probe("weaviate", weaviateImage, kind), kind);
+    for (const kind of ["readinessProbe", "livenessProbe"] as const) {
+      assert.ok(await pod.probe("weaviate", weaviateImage, kind), kind);
+    }
     const [status, body] = await http("GET", `${api.WEAVIATE_ENDPOINT}/v1/meta`, api.WEAVIATE_API_KEY);
     assert.equal(status, 200, body);
     assert.equal(JSON.parse(body).version, "1.27.0");
@@ -90,11 +95,12 @@ describe("real Weaviate 1.27.0 runs the chart's StatefulSet", function () {
     assert.equal(put[0], 200, put[1]);
     await pod.procs.get("weaviate")!.stop("SIGTERM");
     await boot();
-    const [status, body] = await http("GET", `${api.WEAVIATE_ENDPOINT}/v1/objects/Doc/${OBJECT_ID}`, api.WEAVIATE_API_KEY);
+    const objectURL = `${api.WEAVIATE_ENDPOINT}/v1/objects/Doc/${OBJECT_ID}`;
+    const [status, body] = await http("GET", objectURL, api.WEAVIATE_API_KEY);
     assert.equal(status, 200, body);
     assert.equal(JSON.parse(body).properties.text, "kept across restarts");
     const search = await grpc(api.WEAVIATE_API_KEY);
     assert.equal(search.status, 0, search.message);
-    assert.ok(search.reply.includes("kept across restarts"), `gRPC Search does not return the object: ${JSON.stringify(search)}`);
+    assert.ok(search.reply.includes("kept across restarts"), `gRPC Search: ${JSON.stringify(search)}`);
   });
 });
