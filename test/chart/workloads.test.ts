@@ -298,7 +298,7 @@ describe("chart: network policies", () => {
   it("the SSRF proxy is a client of exactly the Services its squid.conf allows as Dify's own", () => {
     const d = renderOk(base);
     const conf: string = find(d, "ConfigMap", "dify-ssrf-proxy").data["squid.conf"];
-    const own = /^\s*acl dify_own dstdom_regex -i \^\(([^)]*)\)/m.exec(conf)![1].split("|")
+    const own = /^\s*acl dify_own dstdom_regex(?: -[a-z])+ \^\(([^)]*)\)/m.exec(conf)![1].split("|")
       .map((n) => n.replace(/\\/g, ""));
     const viaProxy = d.filter((x) => x.kind === "NetworkPolicy" && clients(x).includes("ssrf-proxy"))
       .map((x) => x.metadata.name);
@@ -386,12 +386,21 @@ describe("chart: SSRF proxy", () => {
     const conf: string = find(renderOk(matrix["SSRF proxy"].values), "ConfigMap", "dify-ssrf-proxy").data["squid.conf"];
     const lines = conf.split("\n").map((l) => l.trim());
     const access = lines.filter((l) => l.startsWith("http_access"));
-    assert.ok(access.indexOf("http_access allow localnet dify_own") < access.indexOf("http_access deny internal"));
-    assert.ok(access.indexOf("http_access deny internal") < access.indexOf("http_access allow localnet"));
-    assert.strictEqual(access[access.length - 1], "http_access deny all");
+    // The internal deny comes first and spares only Dify's own names and public address
+    // (test/real/squid.test.ts runs this against a real squid).
+    assert.deepStrictEqual(access, ["http_access deny !Safe_ports", "http_access deny CONNECT !SSL_ports",
+      "http_access deny internal !dify_own !dify_public", "http_access allow localnet", "http_access deny all"]);
     assert.ok(lines.includes("acl dify_public dst 198.51.100.10"));
     assert.ok(lines.some((l) => l.startsWith("acl internal dst") && l.includes("169.254.0.0/16") && l.includes("10.0.0.0/8")));
-    assert.ok(lines.some((l) => l.startsWith("acl dify_own dstdom_regex") && l.includes("dify-api")));
+    assert.ok(lines.includes("acl dify_own dstdom_regex -n -i " +
+      "^(dify-api|dify-web|dify-plugin-daemon|dify-sandbox)(\\.dify(\\.svc(\\.cluster\\.local)?)?)?$"));
+    assert.ok(lines.includes("dns_defnames on"));
+  });
+
+  it("Dify's own names end at global.clusterDomain", () => {
+    const conf: string = find(renderOk(merge(matrix["SSRF proxy"].values, { global: { clusterDomain: "corp.internal" } })),
+      "ConfigMap", "dify-ssrf-proxy").data["squid.conf"];
+    assert.ok(conf.includes("(\\.dify(\\.svc(\\.corp\\.internal)?)?)?$\n"), conf);
   });
 
   it("a DNS public host is matched by name", () => {
