@@ -10,7 +10,8 @@
  *   PULUMI_HOME          <state>/home; its plugins/ is the shared <cache>/pulumi-home/plugins,
  *                        where the built providers are registered (`pulumi plugin install --file`)
  *   PULUMI_BACKEND_URL   file://<state>/backend (also the login: a file backend, local state)
- *   PULUMI_CONFIG_PASSPHRASE, PULUMI_SKIP_UPDATE_CHECK, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION
+ *   PULUMI_CONFIG_PASSPHRASE, PULUMI_SKIP_UPDATE_CHECK, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION,
+ *   PULUMI_IGNORE_AMBIENT_PLUGINS (providers from PULUMI_HOME; the host is found beside pulumi)
  *   PULUMI_NODEJS_TYPESCRIPT, PULUMI_NODEJS_TSCONFIG_PATH from Pulumi.yaml (runtimeOptionsEnv)
  * Secret values reach `pulumi config set --secret` on stdin, never on a command line.
  *
@@ -96,6 +97,8 @@ export function offlineEnv(stateDir: string, passphrase: string, basePath = proc
     PULUMI_CONFIG_PASSPHRASE: passphrase,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    // Providers from PULUMI_HOME (registered above), not the copies on PATH in <cache>/bin.
+    PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
   };
 }
 
