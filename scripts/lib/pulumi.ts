@@ -152,11 +152,11 @@ export class Pulumi {
     this.env = { ...base, ...runtimeOptionsEnv(this.projectDir), ...opts.env, ...offline };
   }
 
-  /** Runs `pulumi ARGS` in the project folder; never throws (see status). */
-  run(args: string[], input?: string): CliRun {
+  /** Runs `pulumi ARGS` in the project folder (or CWD); never throws (see status). */
+  run(args: string[], input?: string, cwd = this.projectDir): CliRun {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(tool("pulumi"), args, {
-      cwd: this.projectDir,
+      cwd,
       env: this.env,
       input: input ?? "",
       encoding: "utf8",
@@ -177,8 +177,9 @@ export class Pulumi {
     return r;
   }
 
-  /** `pulumi login file://<state>/backend`. */
+  /** Registers the built provider plugins (registerPlugins), then `pulumi login file://<state>/backend`. */
   login(): CliRun {
+    registerPlugins(this.projectDir);
     return this.ok(["login", this.env.PULUMI_BACKEND_URL]);
   }
 
@@ -209,9 +210,20 @@ export class PulumiStack {
     return this.pulumi.run([...args, ...this.stackArgs], input);
   }
 
-  /** `pulumi stack init NAME`. */
+  /**
+   * `pulumi stack init NAME`. With configInState, in a folder holding only a copy of Pulumi.yaml,
+   * so that the stack file it writes (the passphrase salt) lands in the state dir too.
+   */
   init(): CliRun {
-    return this.pulumi.ok(["stack", "init", this.name]);
+    const args = ["stack", "init", this.name];
+    if (!this.pulumi.opts.configInState) return this.pulumi.ok(args);
+    const dir = path.join(this.pulumi.opts.stateDir, "project");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(path.join(this.pulumi.projectDir, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    const r = this.pulumi.run(args, undefined, dir);
+    if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed (exit ${r.status}):\n${r.output.slice(-6000)}`);
+    fs.renameSync(path.join(dir, `Pulumi.${this.name}.yaml`), this.configArgs[1]);
+    return r;
   }
 
   /**
@@ -301,7 +313,6 @@ if (require.main === module) {
     process.exit(2);
   }
   try {
-    registerPlugins();
     const p = new Pulumi({ stateDir, passphrase: statePassphrase(stateDir) });
     p.login();
     const keys = [...Object.keys(offlineEnv(stateDir, "")), ...Object.keys(runtimeOptionsEnv(p.projectDir))];

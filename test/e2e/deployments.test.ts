@@ -47,6 +47,8 @@ describe("e2e: a Pulumi Deployments-shaped run (fresh clone, npm ci, env and sta
     token = /token: (\S+)/.exec(kubeconfig)![1];
     const home = path.join(work, "home");
     fs.mkdirSync(home);
+    // Before npm ci: @pulumi/kubernetes's install script asks the CLI for the plugin, which must
+    // then already be registered (no download).
     registerPlugins();
     p = new Pulumi({
       projectDir: clone,
