@@ -123,7 +123,8 @@ async function main(): Promise<void> {
     row("pulumi up --yes, nothing changed", `${noop.seconds.toFixed(1)} s`);
     const noopSkip = ok(stack.up({ skipPreview: true }));
     row("pulumi up --yes --skip-preview, nothing changed", `${noopSkip.seconds.toFixed(1)} s`);
-    const withEnv = (env: Record<string, string>) => new Pulumi({ ...p.opts, env: { ...p.opts.env, ...env } }).stack("bench");
+    const withEnv = (env: Record<string, string>) =>
+      new Pulumi({ ...p.opts, env: { ...p.opts.env, ...env } }).stack("bench");
     const checked = ok(withEnv({ PULUMI_NODEJS_TRANSPILE_ONLY: "false" }).preview({ expectNoChanges: true }));
     row("  the same preview, type-checking the program on the run", `${checked.seconds.toFixed(1)} s`);
 
@@ -152,7 +153,8 @@ async function main(): Promise<void> {
     fs.writeFileSync(file, YAML.stringify(unsecret(release.inputs.values)), { mode: 0o600 });
     const chart = path.join(repoRoot, "chart");
     const helm = () => {
-      const args = ["--kubeconfig", sim.kubeconfig, "upgrade", "--install", "plain", chart, "-n", "plain", "--create-namespace",
+      const args = ["--kubeconfig", sim.kubeconfig, "upgrade", "--install", "plain", chart,
+        "-n", "plain", "--create-namespace",
         "-f", file, "--wait", "--wait-for-jobs", "--timeout", "10m"];
       const [r, sec] = timed(() => spawnSync(tool("helm"), args, { encoding: "utf8" }));
       if (r.status !== 0) throw new Error(r.stderr);
@@ -169,7 +171,8 @@ async function main(): Promise<void> {
     row("helm upgrade --install --wait, fresh", `${helmFresh.toFixed(1)} s`);
     row("helm upgrade --install --wait, unchanged", `${helmNoop.toFixed(1)} s`);
 
-    const verdict = (v: number, max: number, unit = "") => `${v.toFixed(2)}${unit} (target <= ${max}${unit}: ${v <= max ? "met" : "MISSED"})`;
+    const verdict = (v: number, max: number, unit = "") =>
+      `${v.toFixed(2)}${unit} (target <= ${max}${unit}: ${v <= max ? "met" : "MISSED"})`;
     row("ratio fresh pulumi up / fresh helm", verdict(fresh.seconds / helmFresh, 1.5));
     row("ratio no-op pulumi up / unchanged helm", verdict(noop.seconds / helmNoop, 1.2));
     row("ratio no-op pulumi up --skip-preview / unchanged helm", verdict(noopSkip.seconds / helmNoop, 1.2));
@@ -178,7 +181,8 @@ async function main(): Promise<void> {
 
     const items = ["deployments", "statefulsets", "jobs"].flatMap((k) => sim.getJson(["-n", "dify", "get", k]).items);
     const { cpu, memory } = requests(items);
-    row("default requests of the stack (incl. migration Job)", `${cpu.toFixed(2)} vCPU, ${(memory / 1024 ** 3).toFixed(2)} GiB`);
+    const gib = (memory / 1024 ** 3).toFixed(2);
+    row("default requests of the stack (incl. migration Job)", `${cpu.toFixed(2)} vCPU, ${gib} GiB`);
   } finally {
     sim.down();
   }

@@ -173,7 +173,7 @@ export class Pulumi {
   /** Runs `pulumi ARGS`; throws with the end of its output when it fails. */
   ok(args: string[], input?: string): CliRun {
     const r = this.run(args, input);
-    if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed (exit ${r.status}):\n${r.output.slice(-6000)}`);
+    if (r.status !== 0) throw failed(r);
     return r;
   }
 
@@ -221,7 +221,7 @@ export class PulumiStack {
     fs.mkdirSync(dir, { recursive: true });
     fs.copyFileSync(path.join(this.pulumi.projectDir, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
     const r = this.pulumi.run(args, undefined, dir);
-    if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed (exit ${r.status}):\n${r.output.slice(-6000)}`);
+    if (r.status !== 0) throw failed(r);
     fs.renameSync(path.join(dir, `Pulumi.${this.name}.yaml`), this.configArgs[1]);
     return r;
   }
@@ -297,6 +297,11 @@ export function statePassphrase(stateDir: string): string {
     fs.writeFileSync(file, crypto.randomBytes(24).toString("hex"), { mode: 0o600 });
   }
   return fs.readFileSync(file, "utf8").trim();
+}
+
+/** The error of a failed CLI run: the command and the end of its output. */
+function failed(r: CliRun): Error {
+  return new Error(`pulumi ${r.args.join(" ")} failed (exit ${r.status}):\n${r.output.slice(-6000)}`);
 }
 
 /** Single-quotes a value for a POSIX shell. */
