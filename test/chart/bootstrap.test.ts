@@ -6,7 +6,10 @@ import { base } from "./matrix";
 import { chartDir, credentialsOf, envOf, find, merge, podLabels, podSpec, render, renderOk, selects } from "./render";
 
 const boot = {
-  bootstrap: { adminEmail: "admin@example.com", plugins: ["langgenius/openai"], pluginPackageUrls: ["http://files.example.local/a.difypkg"] },
+  bootstrap: {
+    adminEmail: "admin@example.com", plugins: ["langgenius/openai"],
+    pluginPackageUrls: ["http://files.example.local/a.difypkg"],
+  },
   secrets: { adminPassword: "test-adminpw-4711" },
 };
 const withBoot = merge(base, boot);
@@ -30,7 +33,9 @@ describe("chart: bootstrap Job", () => {
     assert.ok(weight(job) > weight(migrate), "on install, Helm runs the migration (lower weight) first");
     const cm = find(d, "ConfigMap", "dify-bootstrap");
     assert.ok(weight(cm) < weight(job), "the script's ConfigMap exists before the Job");
-    for (const x of [job, cm]) assert.strictEqual(x.metadata.annotations["helm.sh/hook-delete-policy"], "before-hook-creation");
+    for (const x of [job, cm]) {
+      assert.strictEqual(x.metadata.annotations["helm.sh/hook-delete-policy"], "before-hook-creation");
+    }
     assert.strictEqual(job.spec.backoffLimit, 0, "no Kubernetes retry: it would repeat a failed login");
     assert.ok(job.spec.activeDeadlineSeconds > 600 + 900);
   });
@@ -73,12 +78,15 @@ describe("chart: bootstrap Job", () => {
     });
     const secret = find(d, "Secret", "dify-credentials");
     assert.strictEqual(Buffer.from(secret.data.ADMIN_PASSWORD, "base64").toString(), "test-adminpw-4711");
-    const key = podSpec(find(d, "Job", "dify-bootstrap")).containers[0].env.find((e: any) => e.name === "BOOTSTRAP_OPENAI_API_KEY");
+    const key = podSpec(find(d, "Job", "dify-bootstrap")).containers[0].env
+      .find((e: any) => e.name === "BOOTSTRAP_OPENAI_API_KEY");
     assert.strictEqual(key.valueFrom.secretKeyRef.optional, true, "no key configured: the variable is simply absent");
   });
 
   it("with global.existingSecret reads ADMIN_PASSWORD from that Secret", () => {
-    const values = merge(withBoot, { global: { existingSecret: "my-dify-credentials" }, secrets: { adminPassword: "" } });
+    const values = merge(withBoot, {
+      global: { existingSecret: "my-dify-credentials" }, secrets: { adminPassword: "" },
+    });
     const env = envOf(find(renderOk(values), "Job", "dify-bootstrap"));
     assert.deepStrictEqual(env.BOOTSTRAP_ADMIN_PASSWORD, sec("ADMIN_PASSWORD", "my-dify-credentials"));
   });
@@ -92,7 +100,8 @@ describe("chart: bootstrap Job", () => {
     const d = renderOk(withBoot);
     const labels = podLabels(find(d, "Job", "dify-bootstrap"));
     const np = find(d, "NetworkPolicy", "dify-api");
-    const rule = np.spec.ingress.find((r: any) => r.from.some((f: any) => f.podSelector && selects(f.podSelector, labels)));
+    const admits = (r: any) => r.from.some((f: any) => f.podSelector && selects(f.podSelector, labels));
+    const rule = np.spec.ingress.find(admits);
     assert.ok(rule, "no ingress rule of dify-api selects the bootstrap pods");
     assert.deepStrictEqual(rule.ports, [{ port: 5001, protocol: "TCP" }]);
     assert.ok(!find(renderOk(base), "NetworkPolicy", "dify-api").spec.ingress[0].from[0].podSelector
@@ -108,7 +117,8 @@ describe("chart: bootstrap Job", () => {
     assert.strictEqual(env.HTTPS_PROXY, env.HTTP_PROXY);
     assert.strictEqual(env.NO_PROXY, "dify-api");
     const np = find(d, "NetworkPolicy", "dify-ssrf-proxy");
-    assert.ok(np.spec.ingress.some((r: any) => r.from.some((f: any) => f.podSelector && selects(f.podSelector, podLabels(job)))));
+    const admits = (r: any) => r.from.some((f: any) => f.podSelector && selects(f.podSelector, podLabels(job)));
+    assert.ok(np.spec.ingress.some(admits));
     assert.ok(!("HTTP_PROXY" in envOf(find(renderOk(withBoot), "Job", "dify-bootstrap"))));
   });
 
@@ -121,21 +131,30 @@ describe("chart: bootstrap Job", () => {
       const text = JSON.stringify(x);
       for (const s of creds) {
         assert.ok(!text.includes(s), `${x.kind}/${x.metadata?.name} contains a credential`);
-        assert.ok(!text.includes(Buffer.from(s).toString("base64")), `${x.kind}/${x.metadata?.name} contains a base64 credential`);
+        const encoded = Buffer.from(s).toString("base64");
+        assert.ok(!text.includes(encoded), `${x.kind}/${x.metadata?.name} contains a base64 credential`);
       }
     }
   });
 
   describe("validation (before anything is installed)", () => {
     const cases: [string, any, string][] = [
-      ["admin password missing", { secrets: { adminPassword: "" } }, "secrets.adminPassword is required with bootstrap.adminEmail"],
-      ["admin password too weak", { secrets: { adminPassword: "onlyletters" } }, "secrets.adminPassword must have at least 8 characters with letters and digits"],
-      ["admin email not an address", { bootstrap: { adminEmail: "admin" } }, 'bootstrap.adminEmail "admin" is not an email address'],
-      ["admin name too long", { bootstrap: { adminName: "x".repeat(31) } }, "bootstrap.adminName must be at most 30 characters"],
-      ["plugin id", { bootstrap: { plugins: ["OpenAI"] } }, 'bootstrap.plugins: "OpenAI" is not a marketplace plugin id'],
-      ["package URL", { bootstrap: { pluginPackageUrls: ["/tmp/a.difypkg"] } }, 'bootstrap.pluginPackageUrls: "/tmp/a.difypkg" is not an http(s) URL'],
-      ["wait", { bootstrap: { apiWaitSeconds: "ten" } }, 'bootstrap.apiWaitSeconds "ten" must be a whole number of seconds'],
-      ["gateway URL", { bootstrap: { openaiApiBase: "gw.example.com" } }, 'bootstrap.openaiApiBase "gw.example.com" must be an http(s) URL'],
+      ["admin password missing", { secrets: { adminPassword: "" } },
+        "secrets.adminPassword is required with bootstrap.adminEmail"],
+      ["admin password too weak", { secrets: { adminPassword: "onlyletters" } },
+        "secrets.adminPassword must have at least 8 characters with letters and digits"],
+      ["admin email not an address", { bootstrap: { adminEmail: "admin" } },
+        'bootstrap.adminEmail "admin" is not an email address'],
+      ["admin name too long", { bootstrap: { adminName: "x".repeat(31) } },
+        "bootstrap.adminName must be at most 30 characters"],
+      ["plugin id", { bootstrap: { plugins: ["OpenAI"] } },
+        'bootstrap.plugins: "OpenAI" is not a marketplace plugin id'],
+      ["package URL", { bootstrap: { pluginPackageUrls: ["/tmp/a.difypkg"] } },
+        'bootstrap.pluginPackageUrls: "/tmp/a.difypkg" is not an http(s) URL'],
+      ["wait", { bootstrap: { apiWaitSeconds: "ten" } },
+        'bootstrap.apiWaitSeconds "ten" must be a whole number of seconds'],
+      ["gateway URL", { bootstrap: { openaiApiBase: "gw.example.com" } },
+        'bootstrap.openaiApiBase "gw.example.com" must be an http(s) URL'],
     ];
     for (const [name, over, message] of cases) {
       it(`${name}: ${message}`, () => {
