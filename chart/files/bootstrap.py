@@ -348,7 +348,7 @@ class Run:
                 return
             if status == "failed":
                 reasons = [
-                    f"{p.get('plugin_id') or p.get('plugin_unique_identifier')}: {p.get('message') or p.get('status')}"
+                    f"{p.get('plugin_id') or p.get('plugin_unique_identifier')}: {shorten(p.get('message') or '')}"
                     for p in task.get("plugins") or []
                     if p.get("status") == "failed"
                 ]
@@ -541,6 +541,12 @@ class Run:
 
     def summary(self):
         return "; ".join(self.done + self.failed) or "nothing to do"
+
+
+def shorten(text, keep=300):
+    """One line; a long daemon message (its installer's whole output) keeps its start and its end."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= 2 * keep else f"{text[:keep]} ... {text[-keep:]}"
 
 
 def download(link):

@@ -178,6 +178,16 @@ describe("bootstrap client (chart/files/bootstrap.py) against a fake Dify 1.11.4
     assert.match(again.summary, /admin exists; langgenius\/openai installed; OpenAI credential set$/);
   });
 
+  it("a daemon message of a whole installer log is cut to one line, its start and its end", async () => {
+    const log = `uv venv\n${"DEBUG resolving\n".repeat(200)}error: invalid peer certificate: UnknownIssuer`;
+    await start({ admin: { ...ADMIN }, failing: { "langgenius/openai": log } });
+    const r = await runClient(url, { BOOTSTRAP_OPENAI_API_KEY: "" });
+    assert.equal(r.code, 1);
+    const line = r.lines.find((l) => l.includes("installing langgenius/openai failed"))!;
+    assert.ok(line.length < 1200, `${line.length} characters`);
+    assert.match(line, /\(langgenius\/openai: uv venv DEBUG resolving .* \.\.\. .*UnknownIssuer\)/);
+  });
+
   it("marketplace unreachable: names the egress and the offline option, installs nothing", async () => {
     await start({ admin: { ...ADMIN }, marketplace: false });
     const r = await runClient(url, { BOOTSTRAP_OPENAI_API_KEY: "" });
