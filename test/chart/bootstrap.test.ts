@@ -2,6 +2,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { retryAnnotation } from "../../components/bootstrap";
 import { base } from "./matrix";
 import { chartDir, credentialsOf, envOf, find, merge, podLabels, podSpec, render, renderOk, selects } from "./render";
 
@@ -81,6 +82,13 @@ describe("chart: bootstrap Job", () => {
     const key = podSpec(find(d, "Job", "dify-bootstrap")).containers[0].env
       .find((e: any) => e.name === "BOOTSTRAP_OPENAI_API_KEY");
     assert.strictEqual(key.valueFrom.secretKeyRef.optional, true, "no key configured: the variable is simply absent");
+  });
+
+  it("bootstrap.retryOf is only the pod annotation the program reads back (a new value, a new run)", () => {
+    const job = find(renderOk(merge(withBoot, { bootstrap: { retryOf: "uid-1" } })), "Job", "dify-bootstrap");
+    assert.deepStrictEqual(job.spec.template.metadata.annotations, { [retryAnnotation]: "uid-1" });
+    const again = find(renderOk(withBoot), "Job", "dify-bootstrap");
+    assert.deepStrictEqual(again.spec.template.metadata.annotations, { [retryAnnotation]: "" });
   });
 
   it("with global.existingSecret reads ADMIN_PASSWORD from that Secret", () => {
