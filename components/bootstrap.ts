@@ -100,6 +100,38 @@ export function nextRetryOf(job: BootstrapJob | undefined): string {
   return needsRetry(job) ? job.uid : job.retryOf;
 }
 
+/** The parts of a batch/v1 Job and a v1 Pod read here (plain objects, as the API returns them). */
+export interface JobObject {
+  metadata?: { uid?: string };
+  spec?: { template?: { metadata?: { annotations?: Record<string, string> } } };
+  status?: { conditions?: { type?: string; status?: string }[] };
+}
+export interface PodObject {
+  metadata?: { creationTimestamp?: string | Date; ownerReferences?: { uid?: string }[] };
+  status?: { containerStatuses?: { name?: string; state?: { terminated?: { message?: string } } }[] };
+}
+
+/** The Job's state and the termination message of its newest pod (container "bootstrap"). */
+export function jobRunOf(job: JobObject, pods: PodObject[]): BootstrapJob {
+  const uid = job.metadata?.uid ?? "";
+  const cond = (t: string) => (job.status?.conditions ?? []).some((c) => c.type === t && c.status === "True");
+  const own = pods
+    .filter((p) => (p.metadata?.ownerReferences ?? []).some((o) => o.uid === uid))
+    .sort((a, b) => String(time(b)).localeCompare(String(time(a))));
+  const status = own[0]?.status?.containerStatuses?.find((c) => c.name === "bootstrap");
+  return {
+    uid,
+    state: cond("Failed") ? "failed" : cond("Complete") ? "complete" : "running",
+    retryOf: job.spec?.template?.metadata?.annotations?.[retryAnnotation] ?? "",
+    message: status?.state?.terminated?.message,
+  };
+}
+
+function time(p: PodObject): string {
+  const t = p.metadata?.creationTimestamp;
+  return t instanceof Date ? t.toISOString() : t ?? "";
+}
+
 /** The Job's name (the chart's dify.componentName of "bootstrap"). */
 export function bootstrapJobName(fullname: string): string {
   return `${fullname}-bootstrap`.slice(0, 63).replace(/-+$/, "");

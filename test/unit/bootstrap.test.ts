@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import {
   adminPasswordRule, BootstrapJob, bootstrapJobName, bootstrapValues, describeRun, effectivePlugins, needsRetry,
-  nextRetryOf, parseResult, pluginIdRule,
+  jobRunOf, nextRetryOf, parseResult, pluginIdRule,
 } from "../../components/bootstrap";
 
 const settings = { adminEmail: "admin@example.com", adminName: "admin", pluginPackageUrls: [], openaiApiBase: "" };
@@ -68,5 +68,33 @@ describe("bootstrap: what the last run reported", () => {
     assert.strictEqual(nextRetryOf(bad), "uid-7");
     assert.strictEqual(nextRetryOf(undefined), "");
     assert.strictEqual(nextRetryOf(job({ state: "running", retryOf: "uid-3" })), "uid-3");
+  });
+});
+
+describe("bootstrap: reading the Job from the cluster", () => {
+  const pod = (uid: string, at: string, message?: string) => ({
+    metadata: { creationTimestamp: at, ownerReferences: [{ uid }] },
+    status: { containerStatuses: [{ name: "bootstrap", state: { terminated: { message } } }] },
+  });
+
+  it("takes the state from the Job's conditions and the message from its newest own pod", () => {
+    const run = jobRunOf(
+      {
+        metadata: { uid: "job-2" },
+        spec: { template: { metadata: { annotations: { "dify-nkp.io/retry-of": "job-1" } } } },
+        status: { conditions: [{ type: "Failed", status: "True" }] },
+      },
+      [pod("job-2", "2026-01-01T00:00:01Z", "old"), pod("job-2", "2026-01-01T00:00:09Z", "new"),
+        pod("job-1", "2026-01-01T00:00:20Z", "another Job's pod")],
+    );
+    assert.deepStrictEqual(run, { uid: "job-2", state: "failed", retryOf: "job-1", message: "new" });
+  });
+
+  it("a Job without conditions is running; one without pods has no message", () => {
+    assert.deepStrictEqual(jobRunOf({ metadata: { uid: "j" } }, []),
+      { uid: "j", state: "running", retryOf: "", message: undefined });
+    const complete = { conditions: [{ type: "Complete", status: "True" }] };
+    const done = jobRunOf({ metadata: { uid: "j" }, status: complete }, []);
+    assert.strictEqual(done.state, "complete");
   });
 });

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { BootstrapJob } from "../../components/bootstrap";
 import { chartDigest } from "../../components/chart-contract";
 import { ClusterReader, ServiceSummary, setClusterReader } from "../../components/cluster";
 import { repoRoot } from "../lib/paths";
@@ -34,6 +35,7 @@ interface FakeCluster {
   secret?: Record<string, string>;
   /** Labels of the existing namespace dify (absent: it does not exist), or "forbidden". */
   namespace?: Record<string, string> | "forbidden";
+  job?: BootstrapJob;
 }
 let clusterCalls: string[] = [];
 
@@ -50,6 +52,7 @@ function fakeCluster(opts: FakeCluster = {}): ClusterReader {
     readSecretData: async (ns, name) => (clusterCalls.push(`readSecret ${ns}/${name}`), ns === "dify" && name === "dify-credentials" ? opts.secret : undefined),
     listIngressClasses: async () => ["kommander-traefik"],
     hasCrd: async () => true,
+    readJob: async (ns, name) => (clusterCalls.push(`readJob ${ns}/${name}`), opts.job),
   };
 }
 
