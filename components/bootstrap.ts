@@ -131,8 +131,3 @@ function time(p: PodObject): string {
   const t = p.metadata?.creationTimestamp;
   return t instanceof Date ? t.toISOString() : t ?? "";
 }
-
-/** The Job's name (the chart's dify.componentName of "bootstrap"). */
-export function bootstrapJobName(fullname: string): string {
-  return `${fullname}-bootstrap`.slice(0, 63).replace(/-+$/, "");
-}

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import {
-  adminPasswordRule, BootstrapJob, bootstrapJobName, bootstrapValues, describeRun, effectivePlugins, needsRetry,
+  adminPasswordRule, BootstrapJob, bootstrapValues, describeRun, effectivePlugins, needsRetry,
   jobRunOf, nextRetryOf, parseResult, pluginIdRule,
 } from "../../components/bootstrap";
 
@@ -25,11 +25,6 @@ describe("bootstrap: values of the chart's Job", () => {
       adminEmail: "admin@example.com", adminName: "admin", plugins: ["langgenius/openai"], pluginPackageUrls: [],
       openaiApiBase: "https://gw.example.com", retryOf: "uid-9",
     });
-  });
-
-  it("names the Job like the chart (dify.componentName)", () => {
-    assert.strictEqual(bootstrapJobName("dify"), "dify-bootstrap");
-    assert.strictEqual(bootstrapJobName("prod-dify"), "prod-dify-bootstrap");
   });
 
   it("Dify's password rule and the plugin id shape", () => {
