@@ -214,7 +214,7 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
     assert.ok(Date.parse(job.metadata.creationTimestamp) >= Date.parse(migrate.metadata.creationTimestamp));
     const c = job.spec.template.spec.containers[0];
     assert.strictEqual(c.image, "langgenius/dify-api:1.11.4");
-    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom.secretKeyRef.key]));
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.valueFrom ? e.valueFrom.secretKeyRef.key : e.value]));
     assert.strictEqual(env.BOOTSTRAP_API_URL, "http://dify-api:5001");
     assert.strictEqual(env.BOOTSTRAP_PLUGINS, "langgenius/openai", "the default with an OpenAI key");
     assert.strictEqual(env.BOOTSTRAP_ADMIN_PASSWORD, "ADMIN_PASSWORD");

@@ -356,12 +356,14 @@ describe("config: the unattended first run", () => {
 
   it("is off without dify:adminEmail", () => {
     assert.strictEqual(parseConfig({ path: "/" }).bootstrap, undefined);
-    assert.strictEqual(parseConfig({ ...projectDefaults, path: "/" }).bootstrap, undefined, "adminName's default is not a setting");
+    const defaults = parseConfig({ ...projectDefaults, path: "/" });
+    assert.strictEqual(defaults.bootstrap, undefined, "adminName's default is not a setting");
   });
 
   it("reads its settings, with the name defaulting to admin", () => {
     const cfg = parseConfig({
-      ...on, plugins: "langgenius/openai, langgenius/ollama", pluginPackageUrls: "https://files.example.local/a.difypkg",
+      ...on, plugins: "langgenius/openai, langgenius/ollama",
+      pluginPackageUrls: "https://files.example.local/a.difypkg",
       openaiApiKey: "sk-test", openaiApiBase: "https://gw.example.local",
     });
     assert.deepStrictEqual(cfg.bootstrap, {
@@ -379,10 +381,13 @@ describe("config: the unattended first run", () => {
   it("refuses bad values before anything changes, each with its key", () => {
     rejects({ ...on, adminEmail: "admin" }, 'dify:adminEmail "admin" is not an email address');
     rejects({ ...on, adminName: "x".repeat(31) }, "dify:adminName has 31 characters; Dify accepts at most 30");
-    rejects({ ...on, adminPassword: "onlyletters" }, "dify:adminPassword must have at least 8 characters with letters and digits");
+    rejects({ ...on, adminPassword: "onlyletters" },
+      "dify:adminPassword must have at least 8 characters with letters and digits");
     rejects({ ...on, plugins: "OpenAI" }, 'dify:plugins "OpenAI" is not a marketplace plugin id');
-    rejects({ ...on, pluginPackageUrls: "/tmp/openai.difypkg" }, 'dify:pluginPackageUrls "/tmp/openai.difypkg" is not an http(s) URL');
-    rejects({ ...on, openaiApiKey: "sk-x", openaiApiBase: "gw.example.local" }, 'dify:openaiApiBase "gw.example.local" must be an http(s) URL');
+    rejects({ ...on, pluginPackageUrls: "/tmp/openai.difypkg" },
+      'dify:pluginPackageUrls "/tmp/openai.difypkg" is not an http(s) URL');
+    rejects({ ...on, openaiApiKey: "sk-x", openaiApiBase: "gw.example.local" },
+      'dify:openaiApiBase "gw.example.local" must be an http(s) URL');
     rejects({ ...on, openaiApiBase: "https://gw.example.local" }, "dify:openaiApiBase", "set dify:openaiApiKey too");
   });
 

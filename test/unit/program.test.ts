@@ -341,7 +341,8 @@ describe("program (Pulumi mocks)", function () {
       });
       await runProgram({ ...admin, adminPassword: "Typed-admin-pw-1" }, { job: failed });
       const text = logs.join("\n");
-      assert.match(text, /The last unattended first run \(Job dify\/dify-bootstrap\) FAILED: admin exists; admin FAILED/);
+      assert.match(text,
+        /The last unattended first run \(Job dify\/dify-bootstrap\) FAILED: admin exists; admin FAILED/);
       assert.match(text, /This update runs it again; its log: kubectl -n dify logs job\/dify-bootstrap/);
       assert.strictEqual(releases()[0].inputs.values.bootstrap.retryOf, "job-7");
       assert.strictEqual(releases()[0].inputs.values.secrets.adminPassword, "Typed-admin-pw-1");
