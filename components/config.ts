@@ -522,29 +522,36 @@ function parseFirstRun(i: Input): BootstrapSettings | undefined {
     i.problems.push(`dify:adminEmail "${adminEmail}" is not an email address (e.g. admin@example.com)`);
   }
   const adminName = i.str("adminName");
-  if (adminName.length > 30) i.problems.push(`dify:adminName has ${adminName.length} characters; Dify accepts at most 30`);
+  if (adminName.length > 30) {
+    i.problems.push(`dify:adminName has ${adminName.length} characters; Dify accepts at most 30`);
+  }
   const plugins = i.get("plugins") === undefined ? undefined : i.list("plugins");
   for (const p of plugins ?? []) {
     if (!pluginIdRule.test(p)) {
-      i.problems.push(`dify:plugins "${p}" is not a marketplace plugin id (comma-separated <author>/<name>, e.g. langgenius/openai)`);
+      i.problems.push(`dify:plugins "${p}" is not a marketplace plugin id ` +
+        "(comma-separated <author>/<name>, e.g. langgenius/openai)");
     }
   }
   const pluginPackageUrls = i.list("pluginPackageUrls");
   for (const u of pluginPackageUrls) {
     if (!httpUrlRe.test(u)) {
-      i.problems.push(`dify:pluginPackageUrls "${u}" is not an http(s) URL of a .difypkg file reachable from the cluster`);
+      i.problems.push(`dify:pluginPackageUrls "${u}" is not an http(s) URL of a .difypkg file ` +
+        "reachable from the cluster");
     }
   }
   const openaiApiBase = i.str("openaiApiBase");
   if (openaiApiBase !== "" && !httpUrlRe.test(openaiApiBase)) {
-    i.problems.push(`dify:openaiApiBase "${openaiApiBase}" must be an http(s) URL (e.g. https://llm-gateway.example.com)`);
+    i.problems.push(`dify:openaiApiBase "${openaiApiBase}" must be an http(s) URL ` +
+      "(e.g. https://llm-gateway.example.com)");
   }
   if (openaiApiBase !== "" && i.get("openaiApiKey") === undefined) {
-    i.problems.push("dify:openaiApiBase is the gateway of the OpenAI credential: set dify:openaiApiKey too, or remove it");
+    i.problems.push("dify:openaiApiBase is the gateway of the OpenAI credential: " +
+      "set dify:openaiApiKey too, or remove it");
   }
   const adminPassword = i.get("adminPassword");
   if (adminPassword !== undefined && !adminPasswordRule.test(adminPassword)) {
-    i.problems.push("dify:adminPassword must have at least 8 characters with letters and digits (Dify's password rule)");
+    i.problems.push("dify:adminPassword must have at least 8 characters with letters and digits " +
+      "(Dify's password rule)");
   }
   return { adminEmail, adminName, plugins, pluginPackageUrls, openaiApiBase };
 }
@@ -564,7 +571,9 @@ export function parseConfig(raw: Record<string, string | undefined>): DifyConfig
   const secrets = parseSecrets(i, stores);
   const bootstrap = parseFirstRun(i);
   if (i.problems.length > 0) throw new ConfigError(i.problems);
-  return { ...images, ...exposure, ...storage, ...stores, s3, ...features, ...secrets, bootstrap, warnings: i.warnings };
+  return {
+    ...images, ...exposure, ...storage, ...stores, s3, ...features, ...secrets, bootstrap, warnings: i.warnings,
+  };
 }
 
 /** Informational notes about a valid config (logged by the program, never containing a secret). */
@@ -573,7 +582,8 @@ export function configNotes(cfg: DifyConfig): string[] {
   if (cfg.openaiApiKey !== undefined && cfg.bootstrap === undefined) {
     notes.push(
       "dify:openaiApiKey is stored in the release Secret (key OPENAI_API_KEY) only: Dify 1.x reads no such variable. " +
-        "Set dify:adminEmail to have the unattended first run install the OpenAI plugin and set the key as its credential, " +
+        "Set dify:adminEmail to have the unattended first run install the OpenAI plugin " +
+        "and set the key as its credential, " +
         "or sign in to Dify, open Settings > Model Provider, install the OpenAI plugin and paste the key there.",
     );
   }

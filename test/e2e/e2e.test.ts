@@ -199,9 +199,10 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
     assert.deepStrictEqual(podUids(sim), firstUids);
   });
 
-  it("2b. dify:adminEmail adds the bootstrap hook Job (after the migration); it completes, outputs appear, a second up changes nothing", () => {
+  it("2b. dify:adminEmail adds the bootstrap hook Job; it completes, outputs appear, a second up changes nothing", () => {
     // Without dify:adminEmail (tests 1 and 2) nothing of it exists.
-    assert.strictEqual(sim.tryKubectl(["-n", "dify", "get", "job", "dify-bootstrap"]).status, 1, "a bootstrap Job exists");
+    const before = sim.tryKubectl(["-n", "dify", "get", "job", "dify-bootstrap"]);
+    assert.strictEqual(before.status, 1, "a bootstrap Job exists");
     assert.ok(!("ADMIN_PASSWORD" in secretData(sim, "dify", "dify-credentials")));
     for (const k of ["adminEmail", "adminPassword", "bootstrap"]) assert.ok(!(k in dev.outputs().outputs), k);
 
@@ -214,7 +215,7 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
     assert.ok(Date.parse(job.metadata.creationTimestamp) >= Date.parse(migrate.metadata.creationTimestamp));
     const c = job.spec.template.spec.containers[0];
     assert.strictEqual(c.image, "langgenius/dify-api:1.11.4");
-    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.valueFrom ? e.valueFrom.secretKeyRef.key : e.value]));
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.valueFrom?.secretKeyRef.key ?? e.value]));
     assert.strictEqual(env.BOOTSTRAP_API_URL, "http://dify-api:5001");
     assert.strictEqual(env.BOOTSTRAP_PLUGINS, "langgenius/openai", "the default with an OpenAI key");
     assert.strictEqual(env.BOOTSTRAP_ADMIN_PASSWORD, "ADMIN_PASSWORD");
@@ -229,13 +230,17 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
     // kwok runs no container: the pod leaves no termination message, and the output says so.
     assert.strictEqual(outputs.bootstrap, "completed (the pod recorded no result)");
     assert.strictEqual(dev.outputs({ showSecrets: true }).outputs.adminPassword, secrets.ADMIN_PASSWORD);
-    for (const v of [secrets.ADMIN_PASSWORD, "sk-e2e-test-key"]) assert.ok(!run.output.includes(v), "a secret in the log of pulumi up");
+    for (const v of [secrets.ADMIN_PASSWORD, "sk-e2e-test-key"]) {
+      assert.ok(!run.output.includes(v), "a secret in the log of pulumi up");
+    }
 
     const uid = job.metadata.uid;
     ok(dev.preview({ expectNoChanges: true }));
     ok(up(dev));
-    assert.deepStrictEqual(Object.keys(dev.lastUpdate().resourceChanges).filter((k) => k !== "same" && k !== "read"), []);
-    assert.strictEqual(sim.getJson(["-n", "dify", "get", "job", "dify-bootstrap"]).metadata.uid, uid, "the Job did not run again");
+    const changes = Object.keys(dev.lastUpdate().resourceChanges).filter((k) => k !== "same" && k !== "read");
+    assert.deepStrictEqual(changes, []);
+    const after = sim.getJson(["-n", "dify", "get", "job", "dify-bootstrap"]);
+    assert.strictEqual(after.metadata.uid, uid, "the Job did not run again");
     assert.deepStrictEqual(podUids(sim), firstUids, "no pod was recreated");
     dev.rmConfig(["adminEmail", "openaiApiKey"]);
   });
