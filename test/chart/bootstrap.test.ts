@@ -76,6 +76,8 @@ describe("chart: bootstrap Job", () => {
       BOOTSTRAP_API_WAIT_SECONDS: "600",
       BOOTSTRAP_TASK_WAIT_SECONDS: "900",
       BOOTSTRAP_RESULT_FILE: "/dev/termination-log",
+      // The SSRF proxy is on by default: package downloads go through it.
+      HTTP_PROXY: "http://dify-ssrf-proxy:3128", HTTPS_PROXY: "http://dify-ssrf-proxy:3128", NO_PROXY: "dify-api",
     });
     const secret = find(d, "Secret", "dify-credentials");
     assert.strictEqual(Buffer.from(secret.data.ADMIN_PASSWORD, "base64").toString(), "test-adminpw-4711");
@@ -127,7 +129,8 @@ describe("chart: bootstrap Job", () => {
     const np = find(d, "NetworkPolicy", "dify-ssrf-proxy");
     const admits = (r: any) => r.from.some((f: any) => f.podSelector && selects(f.podSelector, podLabels(job)));
     assert.ok(np.spec.ingress.some(admits));
-    assert.ok(!("HTTP_PROXY" in envOf(find(renderOk(withBoot), "Job", "dify-bootstrap"))));
+    const off = merge(withBoot, { ssrfProxy: { enabled: false } });
+    assert.ok(!("HTTP_PROXY" in envOf(find(renderOk(off), "Job", "dify-bootstrap"))), "without the proxy: direct");
   });
 
   it("no secret literal in any rendered object but the Secret (ConfigMap script included)", () => {
