@@ -10,7 +10,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { credentialsSecretName } from "./components/chart-contract";
+import { describeRun, needsRetry, nextRetryOf } from "./components/bootstrap";
+import { componentName, credentialsSecretName } from "./components/chart-contract";
 import { clusterReader } from "./components/cluster";
 import { DifyRelease } from "./components/dify";
 import { reportable } from "./components/errors";
@@ -37,13 +38,26 @@ const main = async () => {
   if (namespacePlan.warning) pulumi.log.warn(namespacePlan.warning);
   const secretName = credentialsSecretName(config.releaseName);
   const existing = await reader.readSecretData(config.namespace, secretName);
+  // The last unattended run: a failed one is reported now and run again (a new bootstrap.retryOf).
+  const jobName = componentName(config.releaseName, "bootstrap");
+  const lastRun = config.bootstrap ? await reader.readJob(config.namespace, jobName) : undefined;
+  if (needsRetry(lastRun)) {
+    pulumi.log.warn(`The last unattended first run (Job ${config.namespace}/${jobName}) ${describeRun(lastRun)}. ` +
+      `This update runs it again; its log: kubectl -n ${config.namespace} logs job/${jobName}`);
+  }
 
   // The cluster the reader read, for every Kubernetes resource (the kubeconfig holds credentials).
   const provider = new k8s.Provider("kubernetes", { kubeconfig: kube.kubeconfig && pulumi.secret(kube.kubeconfig) });
   const credentials = new DifyCredentials("dify", { config, existing, existingName: `${config.namespace}/${secretName}` });
-  const dify = new DifyRelease("dify", { config, traefik, credentials, namespacePlan }, {
+  const bootstrapRetryOf = nextRetryOf(lastRun);
+  const dify = new DifyRelease("dify", { config, traefik, credentials, namespacePlan, bootstrapRetryOf }, {
     providers: { kubernetes: provider },
   });
+  // What the run of this update did (read once the release, hooks included, is done).
+  const bootstrap = config.bootstrap
+    ? dify.release.status.apply(() => reader.readJob(config.namespace, jobName).then(describeRun,
+      (e) => `unknown (${e instanceof Error ? e.message : String(e)})`))
+    : undefined;
 
   return {
     url: dify.url,
@@ -54,6 +68,10 @@ const main = async () => {
     traefikService: `${traefik.namespace}/${traefik.name}`,
     address: dify.address,
     initPassword: dify.initPassword,
+    // Only with the unattended first run (dify:adminEmail): its admin and what its last run did.
+    ...(config.bootstrap
+      ? { adminEmail: config.bootstrap.adminEmail, adminPassword: dify.adminPassword, bootstrap }
+      : {}),
   };
 };
 

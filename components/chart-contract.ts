@@ -31,6 +31,7 @@ export const credentialsSecretKeys = {
   secretKey: "SECRET_KEY",
   initPassword: "INIT_PASSWORD",
   openaiApiKey: "OPENAI_API_KEY",
+  adminPassword: "ADMIN_PASSWORD",
   pluginDaemonKey: "PLUGIN_DAEMON_KEY",
   pluginInnerApiKey: "INNER_API_KEY_FOR_PLUGIN",
   sandboxApiKey: "CODE_EXECUTION_API_KEY",

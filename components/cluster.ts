@@ -1,11 +1,13 @@
 /**
  * Read-only access to the target cluster for what Pulumi cannot express: listing Services
- * by label, reading the retained credentials Secret, listing IngressClasses and CRDs.
+ * by label, reading the retained credentials Secret, listing IngressClasses and CRDs, and
+ * reading the last bootstrap Job with its pods.
  * The reader is replaceable so unit tests never touch a cluster.
  */
 import * as os from "os";
 import * as path from "path";
 import * as k8s from "@kubernetes/client-node";
+import { BootstrapJob, jobRunOf, JobObject, PodObject } from "./bootstrap";
 import { UserError } from "./errors";
 import type { NamespaceSummary } from "./namespace";
 
@@ -27,6 +29,8 @@ export interface ClusterReader {
   listIngressClasses(): Promise<string[]>;
   /** Whether a CustomResourceDefinition exists; undefined when RBAC does not allow reading it. */
   hasCrd(name: string): Promise<boolean | undefined>;
+  /** A Job and the termination message of its newest pod, or undefined when it does not exist. */
+  readJob(namespace: string, name: string): Promise<BootstrapJob | undefined>;
 }
 
 function summary(s: k8s.V1Service): ServiceSummary {
@@ -127,6 +131,7 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const net = kc.makeApiClient(k8s.NetworkingV1Api);
   const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+  const batch = kc.makeApiClient(k8s.BatchV1Api);
   return {
     async listServices() {
       try {
@@ -170,6 +175,16 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
     },
     async listIngressClasses() {
       return (await net.listIngressClass().catch(fail("list IngressClasses"))).items.map((c) => c.metadata?.name ?? "");
+    },
+    async readJob(namespace, name) {
+      try {
+        const job = await batch.readNamespacedJob({ namespace, name });
+        const pods = await core.listNamespacedPod({ namespace, labelSelector: `batch.kubernetes.io/job-name=${name}` });
+        return jobRunOf(job as JobObject, pods.items as PodObject[]);
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        return fail(`read the Job ${namespace}/${name}`)(e);
+      }
     },
     async hasCrd(name) {
       try {

@@ -9,7 +9,7 @@
  * the keys set with `pulumi config set --secret` (their default is always empty).
  */
 
-export type ConfigSection = "images" | "exposure" | "storage" | "dataStores" | "features" | "secrets";
+export type ConfigSection = "images" | "exposure" | "storage" | "dataStores" | "features" | "firstRun" | "secrets";
 
 /** Section titles: Pulumi.yaml comment, docs/config.md heading. */
 export const sectionTitles: Record<ConfigSection, { en: string; ja: string }> = {
@@ -18,6 +18,7 @@ export const sectionTitles: Record<ConfigSection, { en: string; ja: string }> = 
   storage: { en: "Storage", ja: "ストレージ" },
   dataStores: { en: "Data stores", ja: "データストア" },
   features: { en: "Features", ja: "機能" },
+  firstRun: { en: "Unattended first run", ja: "無人の初回セットアップ" },
   secrets: { en: "Secrets (set with --secret)", ja: "秘密値（--secret で設定）" },
 };
 
@@ -227,6 +228,23 @@ export const configCatalogue: readonly ConfigKey[] = [
       doc: "Resource profile: small (total requests within 2 vCPU / 4 GiB) or medium (tens of users, many plugins). Empty: small. The table is in docs/chart.md.",
       ja: "リソースプロファイル: small（リクエスト合計 2 vCPU / 4 GiB 以内）または medium（数十人規模・多数のプラグイン）。空なら small。表は docs/chart.md。" },
   ]),
+  ...section("firstRun", [
+    { key: "adminEmail", default: "",
+      doc: "Turns the unattended first run on: a Job creates this admin if Dify's setup is not finished, installs dify:plugins and sets the OpenAI credential (replaces the browser setup of the original spec). Empty: browser setup with INIT_PASSWORD.",
+      ja: "無人の初回セットアップを有効にする。セットアップ未完了ならこの管理者を作成し、dify:plugins を導入し、OpenAI の資格情報を設定する（元の仕様のブラウザでのセットアップを置き換え）。空ならブラウザで INIT_PASSWORD を使ってセットアップ。" },
+    { key: "adminName", default: "admin",
+      doc: "Display name of that admin (at most 30 characters).",
+      ja: "その管理者の表示名（30 文字以内）。" },
+    { key: "plugins", default: "",
+      doc: "Comma-separated marketplace plugin ids installed when missing. Empty: langgenius/openai when dify:openaiApiKey is set. The api needs egress to the marketplace.",
+      ja: "未導入なら導入するマーケットプレイスのプラグイン ID（カンマ区切り）。空なら dify:openaiApiKey 設定時に langgenius/openai。api からマーケットプレイスへの外向き通信が必要。" },
+    { key: "pluginPackageUrls", default: "",
+      doc: "Comma-separated http(s) URLs of .difypkg files reachable from the cluster, installed when missing (the air-gapped path).",
+      ja: "クラスタから届く .difypkg の http(s) URL（カンマ区切り）。未導入なら導入（エアギャップ環境向け）。" },
+    { key: "openaiApiBase", default: "",
+      doc: "Base URL of an OpenAI-compatible gateway for the OpenAI credential, as in the plugin's API Base field (the plugin adds /v1). Empty: api.openai.com. Needs dify:openaiApiKey.",
+      ja: "OpenAI 資格情報用の OpenAI 互換ゲートウェイのベース URL。プラグインの API Base 欄と同じ形（/v1 はプラグインが付ける）。空なら api.openai.com。dify:openaiApiKey が必要。" },
+  ]),
   ...section("secrets", [
     { key: "secretKey", default: "",
       doc: "SECRET_KEY (original DIFY_SECRET_KEY). Empty: kept from the existing Secret, else generated (32 random bytes, hex). Never change it on a live install.",
@@ -253,8 +271,11 @@ export const configCatalogue: readonly ConfigKey[] = [
       doc: "Weaviate API key. Empty: kept or generated.",
       ja: "Weaviate の API キー。空なら既存値または自動生成。" },
     { key: "openaiApiKey", default: "",
-      doc: "Original --openai-api-key. Stored in the release Secret only (OPENAI_API_KEY): Dify 1.x reads no such variable; enter the key in Settings > Model Provider.",
-      ja: "元の --openai-api-key。リリースの Secret（OPENAI_API_KEY）に保管するだけ。Dify 1.x はこの変数を読まないため、設定 > モデルプロバイダで入力する。" },
+      doc: "Original --openai-api-key. With dify:adminEmail: the OpenAI model provider credential (set when absent or changed). Without: stored in the release Secret only (OPENAI_API_KEY); enter the key in Settings > Model Provider.",
+      ja: "元の --openai-api-key。dify:adminEmail があれば OpenAI モデルプロバイダの資格情報として設定（未設定か変更時のみ）。なければリリースの Secret（OPENAI_API_KEY）に保管するだけで、設定 > モデルプロバイダで入力する。" },
+    { key: "adminPassword", default: "",
+      doc: "Password of the admin of dify:adminEmail (at least 8 characters with letters and digits). Empty: kept from the Secret, else generated (24 letters and digits); read it with pulumi stack output --show-secrets adminPassword. Never changes an existing admin's password.",
+      ja: "dify:adminEmail の管理者パスワード（英字と数字を含む 8 文字以上）。空なら既存 Secret の値、無ければ生成（英数字 24 文字）。pulumi stack output --show-secrets adminPassword で確認。既存管理者のパスワードは変えない。" },
     { key: "s3AccessKey", default: "",
       doc: "S3 access key of the bucket.",
       ja: "バケットの S3 アクセスキー。" },

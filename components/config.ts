@@ -8,6 +8,7 @@
  * is generated from, so the result is the same whether a key is absent or carries its project
  * default. For the same reason no rule here depends on whether a key was "set": only on its value.
  */
+import { adminPasswordRule, BootstrapSettings, pluginIdRule } from "./bootstrap";
 import { rootRedirectPaths } from "./chart-contract";
 import { configKey, knownKeys, secretConfigKeys } from "./config-catalogue";
 import { checkHost, UrlHost } from "./host";
@@ -53,6 +54,7 @@ export const credentialKeys = [
   "pluginInnerApiKey",
   "sandboxApiKey",
   "weaviateApiKey",
+  "adminPassword",
 ] as const;
 export type CredentialKey = (typeof credentialKeys)[number];
 
@@ -115,6 +117,8 @@ export interface DifyConfig {
   /** Sub-path mode: exact-path redirects of the web's root leaks (/signin, /account). */
   rootRedirects: boolean;
   openaiApiKey?: string;
+  /** The unattended first run (dify:adminEmail and its companions); undefined when off. */
+  bootstrap?: BootstrapSettings;
   /** Credentials given as secret config (override adopted and generated values). */
   credentials: Partial<Record<CredentialKey, string>>;
   /** Things that work but deserve a look; the program logs them as warnings. */
@@ -498,6 +502,60 @@ function parseSecrets(i: Input, stores: Pick<DifyConfig, "postgresHost" | "postg
   return { credentials, openaiApiKey: i.get("openaiApiKey") };
 }
 
+/** Keys of the unattended first run besides dify:adminPassword (a credential). */
+const firstRunKeys = ["adminEmail", "adminName", "plugins", "pluginPackageUrls", "openaiApiBase"] as const;
+const httpUrlRe = /^https?:\/\/[^\s/]+(\/\S*)?$/;
+
+/** The unattended first run (chart/files/bootstrap.py): on with dify:adminEmail; its keys need it. */
+function parseFirstRun(i: Input): BootstrapSettings | undefined {
+  const adminEmail = i.get("adminEmail");
+  if (adminEmail === undefined) {
+    const orphans = [...firstRunKeys.slice(1), "adminPassword"]
+      .filter((k) => i.get(k) !== undefined && i.get(k) !== String(configKey(k).default));
+    if (orphans.length > 0) {
+      i.problems.push(`${orphans.map((k) => `dify:${k}`).join(", ")} take effect only with the unattended first run: ` +
+        "set dify:adminEmail to turn it on, or remove them");
+    }
+    return undefined;
+  }
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(adminEmail)) {
+    i.problems.push(`dify:adminEmail "${adminEmail}" is not an email address (e.g. admin@example.com)`);
+  }
+  const adminName = i.str("adminName");
+  if (adminName.length > 30) {
+    i.problems.push(`dify:adminName has ${adminName.length} characters; Dify accepts at most 30`);
+  }
+  const plugins = i.get("plugins") === undefined ? undefined : i.list("plugins");
+  for (const p of plugins ?? []) {
+    if (!pluginIdRule.test(p)) {
+      i.problems.push(`dify:plugins "${p}" is not a marketplace plugin id ` +
+        "(comma-separated <author>/<name>, e.g. langgenius/openai)");
+    }
+  }
+  const pluginPackageUrls = i.list("pluginPackageUrls");
+  for (const u of pluginPackageUrls) {
+    if (!httpUrlRe.test(u)) {
+      i.problems.push(`dify:pluginPackageUrls "${u}" is not an http(s) URL of a .difypkg file ` +
+        "reachable from the cluster");
+    }
+  }
+  const openaiApiBase = i.str("openaiApiBase");
+  if (openaiApiBase !== "" && !httpUrlRe.test(openaiApiBase)) {
+    i.problems.push(`dify:openaiApiBase "${openaiApiBase}" must be an http(s) URL ` +
+      "(e.g. https://llm-gateway.example.com)");
+  }
+  if (openaiApiBase !== "" && i.get("openaiApiKey") === undefined) {
+    i.problems.push("dify:openaiApiBase is the gateway of the OpenAI credential: " +
+      "set dify:openaiApiKey too, or remove it");
+  }
+  const adminPassword = i.get("adminPassword");
+  if (adminPassword !== undefined && !adminPasswordRule.test(adminPassword)) {
+    i.problems.push("dify:adminPassword must have at least 8 characters with letters and digits " +
+      "(Dify's password rule)");
+  }
+  return { adminEmail, adminName, plugins, pluginPackageUrls, openaiApiBase };
+}
+
 /** Parses and validates raw config strings (key without the `dify:` prefix). */
 export function parseConfig(raw: Record<string, string | undefined>): DifyConfig {
   const i = new Input(raw);
@@ -511,17 +569,22 @@ export function parseConfig(raw: Record<string, string | undefined>): DifyConfig
   const stores = parseDataStores(i);
   const s3 = parseS3(i, storage);
   const secrets = parseSecrets(i, stores);
+  const bootstrap = parseFirstRun(i);
   if (i.problems.length > 0) throw new ConfigError(i.problems);
-  return { ...images, ...exposure, ...storage, ...stores, s3, ...features, ...secrets, warnings: i.warnings };
+  return {
+    ...images, ...exposure, ...storage, ...stores, s3, ...features, ...secrets, bootstrap, warnings: i.warnings,
+  };
 }
 
 /** Informational notes about a valid config (logged by the program, never containing a secret). */
 export function configNotes(cfg: DifyConfig): string[] {
   const notes: string[] = [];
-  if (cfg.openaiApiKey !== undefined) {
+  if (cfg.openaiApiKey !== undefined && cfg.bootstrap === undefined) {
     notes.push(
-      "dify:openaiApiKey is stored in the release Secret (key OPENAI_API_KEY) for the operator only: Dify 1.x reads no such variable. " +
-        "To use it, sign in to Dify, open Settings > Model Provider, install the OpenAI plugin and paste the key there.",
+      "dify:openaiApiKey is stored in the release Secret (key OPENAI_API_KEY) only: Dify 1.x reads no such variable. " +
+        "Set dify:adminEmail to have the unattended first run install the OpenAI plugin " +
+        "and set the key as its credential, " +
+        "or sign in to Dify, open Settings > Model Provider, install the OpenAI plugin and paste the key there.",
     );
   }
   return notes;

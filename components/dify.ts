@@ -15,6 +15,8 @@ export interface DifyReleaseArgs {
   credentials: DifyCredentials;
   /** Whether the program owns the namespace (components/namespace.ts). */
   namespacePlan: NamespacePlan;
+  /** bootstrap.retryOf (components/bootstrap.ts nextRetryOf); "" for none. */
+  bootstrapRetryOf?: string;
 }
 
 /**
@@ -32,6 +34,8 @@ export class DifyRelease extends pulumi.ComponentResource {
   public readonly namespace: string;
   public readonly releaseName: string;
   public readonly initPassword: pulumi.Output<string>;
+  /** The admin password of the unattended first run (secret); undefined without dify:adminEmail. */
+  public readonly adminPassword?: pulumi.Output<string>;
   public readonly release: k8s.helm.v3.Release;
 
   constructor(name: string, args: DifyReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -43,11 +47,13 @@ export class DifyRelease extends pulumi.ComponentResource {
     this.namespace = cfg.namespace;
     this.releaseName = cfg.releaseName;
     this.initPassword = pulumi.secret(args.credentials.values.apply((c) => c.initPassword));
+    if (cfg.bootstrap) this.adminPassword = pulumi.secret(args.credentials.values.apply((c) => c.adminPassword));
 
     // A content hash of chart/ in the values: any chart edit changes the release inputs.
     const digest = chartDigest();
     const values = pulumi.secret(
-      args.credentials.values.apply((creds) => buildChartValues(cfg, creds, this.address, args.traefik.namespace, digest)),
+      args.credentials.values.apply((creds) =>
+        buildChartValues(cfg, creds, this.address, args.traefik.namespace, digest, args.bootstrapRetryOf)),
     );
     // retainOnDelete: destroy leaves the namespace and its data. A later stack finds it by its
     // created-by label and applies the same object again (server-side apply updates it).

@@ -1,5 +1,6 @@
 /** Pure mapping from stack config, credentials and address to the chart's values (keys exactly as chart/values.yaml). */
 import { createHmac } from "crypto";
+import { bootstrapValues } from "./bootstrap";
 import { DifyConfig } from "./config";
 import { UrlHost } from "./host";
 import type { Credentials } from "./secrets";
@@ -23,8 +24,14 @@ export function ingressNamespaces(traefikNamespace: string | undefined, releaseN
   return [...new Set([traefikNamespace, releaseNamespace].filter((n): n is string => !!n))];
 }
 
-/** Values for chart/ (keys exactly as chart/values.yaml). */
-export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: UrlHost, traefikNamespace: string | undefined, chartDigest: string): Record<string, unknown> {
+/**
+ * Values for chart/ (keys exactly as chart/values.yaml). bootstrapRetryOf: bootstrap.retryOf,
+ * from the last bootstrap Job (components/bootstrap.ts nextRetryOf).
+ */
+export function buildChartValues(
+  cfg: DifyConfig, creds: Credentials, host: UrlHost, traefikNamespace: string | undefined, chartDigest: string,
+  bootstrapRetryOf = "",
+): Record<string, unknown> {
   const img = cfg.images;
   return {
     global: {
@@ -59,6 +66,7 @@ export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: UrlH
       pluginInnerApiKey: creds.pluginInnerApiKey,
       sandboxApiKey: creds.sandboxApiKey,
       weaviateApiKey: creds.weaviateApiKey,
+      adminPassword: creds.adminPassword,
     },
     storage: { storageClassName: cfg.storageClass },
     postgresql: {
@@ -100,6 +108,7 @@ export function buildChartValues(cfg: DifyConfig, creds: Credentials, host: UrlH
       enabled: cfg.networkPolicy,
       ingressNamespaces: ingressNamespaces(traefikNamespace, cfg.namespace),
     },
+    bootstrap: bootstrapValues(cfg.bootstrap, cfg.openaiApiKey !== undefined, bootstrapRetryOf),
     tests: { enabled: true },
     deployment: { chartDigest },
   };

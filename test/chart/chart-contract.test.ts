@@ -7,7 +7,10 @@ import { baseValues, chartDir, merge, renderOk } from "./render";
 
 /** Every optional credential set, so the Secret carries all its keys. */
 const s3 = { enabled: true, endpoint: "https://objects.example.local", bucket: "dify", accessKey: "test-s3a", secretKey: "test-s3s" };
-const allKeys = merge(baseValues(), { dify: { fileStorage: { s3 } } });
+const allKeys = merge(baseValues(), {
+  dify: { fileStorage: { s3 } },
+  bootstrap: { adminEmail: "admin@example.com" }, secrets: { adminPassword: "test-adminpw-4711" },
+});
 const names = (docs: any[], kind: string) => docs.filter((d) => d.kind === kind).map((d) => d.metadata.name).sort();
 
 describe("chart contract (components/chart-contract.ts) against helm template", () => {

@@ -40,5 +40,6 @@ export const matrix: Record<string, Case> = {
   "edge cases (IPv6 host, deeper path, decimal size, numeric port and replicas)": c("11-edge-cases"),
   "medium sizing, 100Mi plugins, public file URLs, no root redirects": c("12-medium-sizing"),
   "ingress from all namespaces": c("13-ingress-from-all-namespaces"),
+  "unattended first run through the SSRF proxy": c("14-first-run"),
   "release prod (not containing dify)": c("00-path-mode", { release: "prod", fullname: "prod-dify", secret: "prod-dify-credentials" }),
 };

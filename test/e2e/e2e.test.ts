@@ -199,6 +199,52 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
     assert.deepStrictEqual(podUids(sim), firstUids);
   });
 
+  it("2b. dify:adminEmail adds the bootstrap hook Job; it completes, outputs appear, a second up changes nothing", () => {
+    // Without dify:adminEmail (tests 1 and 2) nothing of it exists.
+    const before = sim.tryKubectl(["-n", "dify", "get", "job", "dify-bootstrap"]);
+    assert.strictEqual(before.status, 1, "a bootstrap Job exists");
+    assert.ok(!("ADMIN_PASSWORD" in secretData(sim, "dify", "dify-credentials")));
+    for (const k of ["adminEmail", "adminPassword", "bootstrap"]) assert.ok(!(k in dev.outputs().outputs), k);
+
+    dev.setConfig({ openaiApiKey: "sk-e2e-test-key" }, { secret: true });
+    const run = ok(up(dev, { adminEmail: "admin@example.com" }));
+    const job = sim.getJson(["-n", "dify", "get", "job", "dify-bootstrap"]);
+    assert.strictEqual(job.status.succeeded, 1, "the simulated kubelet (kwok) completes the Job's pod");
+    assert.strictEqual(job.metadata.annotations["helm.sh/hook"], "post-install,post-upgrade");
+    const migrate = sim.getJson(["-n", "dify", "get", "job", "dify-migrate"]);
+    assert.ok(Date.parse(job.metadata.creationTimestamp) >= Date.parse(migrate.metadata.creationTimestamp));
+    const c = job.spec.template.spec.containers[0];
+    assert.strictEqual(c.image, "langgenius/dify-api:1.11.4");
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.valueFrom?.secretKeyRef.key ?? e.value]));
+    assert.strictEqual(env.BOOTSTRAP_API_URL, "http://dify-api:5001");
+    assert.strictEqual(env.BOOTSTRAP_PLUGINS, "langgenius/openai", "the default with an OpenAI key");
+    assert.strictEqual(env.BOOTSTRAP_ADMIN_PASSWORD, "ADMIN_PASSWORD");
+    const script = sim.getJson(["-n", "dify", "get", "configmap", "dify-bootstrap"]).data["bootstrap.py"];
+    assert.strictEqual(script, fs.readFileSync(path.join(repoRoot, "chart", "files", "bootstrap.py"), "utf8"));
+
+    const secrets = secretData(sim, "dify", "dify-credentials");
+    assert.match(secrets.ADMIN_PASSWORD, /^(?=.*[a-zA-Z])(?=.*\d).{8,}$/, "Dify's password rule");
+    const { outputs } = dev.outputs();
+    assert.strictEqual(outputs.adminEmail, "admin@example.com");
+    assert.strictEqual(outputs.adminPassword, "[secret]");
+    // kwok runs no container: the pod leaves no termination message, and the output says so.
+    assert.strictEqual(outputs.bootstrap, "completed (the pod recorded no result)");
+    assert.strictEqual(dev.outputs({ showSecrets: true }).outputs.adminPassword, secrets.ADMIN_PASSWORD);
+    for (const v of [secrets.ADMIN_PASSWORD, "sk-e2e-test-key"]) {
+      assert.ok(!run.output.includes(v), "a secret in the log of pulumi up");
+    }
+
+    const uid = job.metadata.uid;
+    ok(dev.preview({ expectNoChanges: true }));
+    ok(up(dev));
+    const changes = Object.keys(dev.lastUpdate().resourceChanges).filter((k) => k !== "same" && k !== "read");
+    assert.deepStrictEqual(changes, []);
+    const after = sim.getJson(["-n", "dify", "get", "job", "dify-bootstrap"]);
+    assert.strictEqual(after.metadata.uid, uid, "the Job did not run again");
+    assert.deepStrictEqual(podUids(sim), firstUids, "no pod was recreated");
+    dev.rmConfig(["adminEmail", "openaiApiKey"]);
+  });
+
   it("3. a Dify-only change (the public host) recreates the app pods, never the data stores", () => {
     ok(up(dev, { externalHost: "dify.example.com" }));
     const now = podUids(sim);

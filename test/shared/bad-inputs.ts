@@ -149,4 +149,31 @@ export const badInputs: BadInput[] = [
     config: { redisPassword: "p@ss/word" }, program: "dify:redisPassword may contain only letters, digits and . _ ~ - (it is part of the Celery broker URL)",
     set: { "redis.auth.password": "p@ss/word" }, chart: "redis.auth.password may contain only letters, digits and . _ ~ - (it is part of the Celery broker URL)",
   },
+  {
+    what: "an admin password Dify refuses (unattended first run)",
+    config: { adminEmail: "admin@example.com", adminPassword: "onlyletters" },
+    program: "dify:adminPassword must have at least 8 characters with letters and digits",
+    set: { "bootstrap.adminEmail": "admin@example.com", "secrets.adminPassword": "onlyletters" },
+    chart: "secrets.adminPassword must have at least 8 characters with letters and digits",
+  },
+  {
+    what: "a plugin id that is not <author>/<name>",
+    config: { adminEmail: "admin@example.com", plugins: "OpenAI" },
+    program: 'dify:plugins "OpenAI" is not a marketplace plugin id',
+    set: {
+      "bootstrap.adminEmail": "admin@example.com", "secrets.adminPassword": "test-adminpw-4711",
+      "bootstrap.plugins": "{OpenAI}",
+    },
+    chart: 'bootstrap.plugins: "OpenAI" is not a marketplace plugin id',
+  },
+  {
+    what: "a plugin package path instead of a URL",
+    config: { adminEmail: "admin@example.com", pluginPackageUrls: "/tmp/openai.difypkg" },
+    program: 'dify:pluginPackageUrls "/tmp/openai.difypkg" is not an http(s) URL',
+    set: {
+      "bootstrap.adminEmail": "admin@example.com", "secrets.adminPassword": "test-adminpw-4711",
+      "bootstrap.pluginPackageUrls": "{/tmp/openai.difypkg}",
+    },
+    chart: 'bootstrap.pluginPackageUrls: "/tmp/openai.difypkg" is not an http(s) URL',
+  },
 ];

@@ -350,3 +350,55 @@ describe("config: hosts", () => {
 describe("config: version matrix", () => {
   it("knows only supported versions", () => assert.deepStrictEqual(Object.keys(versionMatrix), ["1.11.4"]));
 });
+
+describe("config: the unattended first run", () => {
+  const on = { path: "/", adminEmail: "admin@example.com" };
+
+  it("is off without dify:adminEmail", () => {
+    assert.strictEqual(parseConfig({ path: "/" }).bootstrap, undefined);
+    const defaults = parseConfig({ ...projectDefaults, path: "/" });
+    assert.strictEqual(defaults.bootstrap, undefined, "adminName's default is not a setting");
+  });
+
+  it("reads its settings, with the name defaulting to admin", () => {
+    const cfg = parseConfig({
+      ...on, plugins: "langgenius/openai, langgenius/ollama",
+      pluginPackageUrls: "https://files.example.local/a.difypkg",
+      openaiApiKey: "sk-test", openaiApiBase: "https://gw.example.local",
+    });
+    assert.deepStrictEqual(cfg.bootstrap, {
+      adminEmail: "admin@example.com", adminName: "admin", plugins: ["langgenius/openai", "langgenius/ollama"],
+      pluginPackageUrls: ["https://files.example.local/a.difypkg"], openaiApiBase: "https://gw.example.local",
+    });
+    assert.strictEqual(parseConfig(on).bootstrap?.plugins, undefined, "unset: the default is decided with the key");
+  });
+
+  it("refuses its settings without dify:adminEmail, naming them", () => {
+    rejects({ path: "/", plugins: "langgenius/openai", adminPassword: "Secret-pw-1" },
+      "dify:plugins, dify:adminPassword take effect only with the unattended first run", "set dify:adminEmail");
+  });
+
+  it("refuses bad values before anything changes, each with its key", () => {
+    rejects({ ...on, adminEmail: "admin" }, 'dify:adminEmail "admin" is not an email address');
+    rejects({ ...on, adminName: "x".repeat(31) }, "dify:adminName has 31 characters; Dify accepts at most 30");
+    rejects({ ...on, adminPassword: "onlyletters" },
+      "dify:adminPassword must have at least 8 characters with letters and digits");
+    rejects({ ...on, plugins: "OpenAI" }, 'dify:plugins "OpenAI" is not a marketplace plugin id');
+    rejects({ ...on, pluginPackageUrls: "/tmp/openai.difypkg" },
+      'dify:pluginPackageUrls "/tmp/openai.difypkg" is not an http(s) URL');
+    rejects({ ...on, openaiApiKey: "sk-x", openaiApiBase: "gw.example.local" },
+      'dify:openaiApiBase "gw.example.local" must be an http(s) URL');
+    rejects({ ...on, openaiApiBase: "https://gw.example.local" }, "dify:openaiApiBase", "set dify:openaiApiKey too");
+  });
+
+  it("the admin password is a secret credential like the others", () => {
+    assert.ok(secretConfigKeys.includes("adminPassword"));
+    assert.strictEqual(parseConfig({ ...on, adminPassword: "Secret-pw-1" }).credentials.adminPassword, "Secret-pw-1");
+  });
+
+  it("the OpenAI key note tells how to let the first run use it", () => {
+    const [note] = configNotes(parseConfig({ path: "/", openaiApiKey: "sk-test" }));
+    assert.match(note, /Set dify:adminEmail to have the unattended first run install the OpenAI plugin/);
+    assert.deepStrictEqual(configNotes(parseConfig({ ...on, openaiApiKey: "sk-test" })), []);
+  });
+});

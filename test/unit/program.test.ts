@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { BootstrapJob } from "../../components/bootstrap";
 import { chartDigest } from "../../components/chart-contract";
 import { ClusterReader, ServiceSummary, setClusterReader } from "../../components/cluster";
 import { repoRoot } from "../lib/paths";
@@ -34,6 +35,7 @@ interface FakeCluster {
   secret?: Record<string, string>;
   /** Labels of the existing namespace dify (absent: it does not exist), or "forbidden". */
   namespace?: Record<string, string> | "forbidden";
+  job?: BootstrapJob;
 }
 let clusterCalls: string[] = [];
 
@@ -50,6 +52,7 @@ function fakeCluster(opts: FakeCluster = {}): ClusterReader {
     readSecretData: async (ns, name) => (clusterCalls.push(`readSecret ${ns}/${name}`), ns === "dify" && name === "dify-credentials" ? opts.secret : undefined),
     listIngressClasses: async () => ["kommander-traefik"],
     hasCrd: async () => true,
+    readJob: async (ns, name) => (clusterCalls.push(`readJob ${ns}/${name}`), opts.job),
   };
 }
 
@@ -287,5 +290,63 @@ describe("program (Pulumi mocks)", function () {
   it("registers nothing when Traefik cannot be found", async () => {
     await assert.rejects(runProgram({ path: "/" }, { services: [] }), /No LoadBalancer Service of the platform Traefik/);
     assert.deepStrictEqual(registered, []);
+  });
+
+  describe("the unattended first run (dify:adminEmail)", () => {
+    const admin = { path: "/", adminEmail: "admin@example.com", openaiApiKey: "sk-test-123" };
+    const done = (over: Partial<BootstrapJob> = {}): BootstrapJob => ({
+      uid: "job-1", state: "complete", retryOf: "",
+      message: JSON.stringify({ ok: true, summary: "admin created" }), ...over,
+    });
+
+    it("without it: no admin password, no Job read, no new output, the Job off", async () => {
+      const out = await runProgram({ path: "/", openaiApiKey: "sk-test-123" });
+      assert.ok(!randomNames().includes("dify-admin-password"));
+      assert.ok(!clusterCalls.some((c) => c.startsWith("readJob")));
+      for (const k of ["adminEmail", "adminPassword", "bootstrap"]) assert.ok(!(k in out), k);
+      assert.strictEqual(releases()[0].inputs.values.bootstrap.adminEmail, "");
+      assert.strictEqual(releases()[0].inputs.values.secrets.adminPassword, "");
+    });
+
+    it("generates the admin password, turns the Job on with langgenius/openai, outputs what the run did", async () => {
+      const out = await runProgram(admin, { job: done() });
+      assert.ok(randomNames().includes("dify-admin-password"));
+      const generated = registered.find((r) => r.name === "dify-admin-password")!;
+      assert.strictEqual(generated.inputs.special, false);
+      assert.ok(generated.inputs.length >= 8 && generated.inputs.minNumeric >= 1);
+      const values = releases()[0].inputs.values;
+      assert.deepStrictEqual(values.bootstrap, {
+        adminEmail: "admin@example.com", adminName: "admin", plugins: ["langgenius/openai"], pluginPackageUrls: [],
+        openaiApiBase: "", retryOf: "",
+      });
+      assert.strictEqual(values.secrets.adminPassword, "generated-dify-admin-password");
+      assert.strictEqual(out.adminEmail, "admin@example.com");
+      assert.strictEqual(await pulumi.isSecret(out.adminPassword), true);
+      assert.strictEqual(await value(out.adminPassword), "generated-dify-admin-password");
+      assert.strictEqual(await pulumi.isSecret(out.bootstrap), false);
+      assert.strictEqual(await value(out.bootstrap), "admin created");
+      const reads = clusterCalls.filter((c) => c.startsWith("readJob"));
+      assert.deepStrictEqual(reads, ["readJob dify/dify-bootstrap", "readJob dify/dify-bootstrap"], "before and after");
+    });
+
+    it("a successful last run keeps its retry marker: nothing changes", async () => {
+      await runProgram(admin, { job: done({ retryOf: "job-0" }) });
+      assert.strictEqual(releases()[0].inputs.values.bootstrap.retryOf, "job-0");
+      assert.ok(!logs.join("\n").includes("last unattended first run"));
+    });
+
+    it("a failed last run is reported before any change and run again, without printing a secret", async () => {
+      const failed = done({
+        uid: "job-7", state: "failed", message: JSON.stringify({ ok: false, summary: "admin exists; admin FAILED" }),
+      });
+      await runProgram({ ...admin, adminPassword: "Typed-admin-pw-1" }, { job: failed });
+      const text = logs.join("\n");
+      assert.match(text,
+        /The last unattended first run \(Job dify\/dify-bootstrap\) FAILED: admin exists; admin FAILED/);
+      assert.match(text, /This update runs it again; its log: kubectl -n dify logs job\/dify-bootstrap/);
+      assert.strictEqual(releases()[0].inputs.values.bootstrap.retryOf, "job-7");
+      assert.strictEqual(releases()[0].inputs.values.secrets.adminPassword, "Typed-admin-pw-1");
+      assert.ok(!text.includes("Typed-admin-pw-1") && !text.includes("sk-test-123"));
+    });
   });
 });

@@ -98,6 +98,7 @@ function reader(services: ServiceSummary[], opts: { classes?: string[]; crd?: bo
     readSecretData: async () => undefined,
     listIngressClasses: async () => opts.classes ?? ["kommander-traefik"],
     hasCrd: async () => (opts.crd === null ? undefined : opts.crd ?? true),
+    readJob: async () => undefined,
   };
 }
 const base = { needAddress: true, timeoutSeconds: 1, pollSeconds: 0.1, ingressClassName: "kommander-traefik", subPath: true, warn: () => undefined };

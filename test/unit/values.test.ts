@@ -11,7 +11,7 @@ import { repoRoot } from "../lib/paths";
 
 const creds: Credentials = {
   secretKey: "k".repeat(64), initPassword: "init", postgresPassword: "pg", redisPassword: "rd",
-  pluginDaemonKey: "pd", pluginInnerApiKey: "in", sandboxApiKey: "sb", weaviateApiKey: "wv",
+  pluginDaemonKey: "pd", pluginInnerApiKey: "in", sandboxApiKey: "sb", weaviateApiKey: "wv", adminPassword: "",
 };
 const webImage = "registry.example.local/dify/dify-web:1.11.4-dify";
 
