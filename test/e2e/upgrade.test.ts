@@ -6,9 +6,10 @@
  * Traefik Service into the stack (`Service.get`); the current program uses one explicit provider
  * aliased to that default one (components/kube-provider.ts) and reads nothing into the stack.
  * The upgrade must be in place: the helm Release, the credentials Secret, the namespace, the
- * PVCs and the random resources are kept, no data-store pod restarts, the credentials are
- * unchanged, and a second preview shows no change. Two stacks, one per way of naming the
- * cluster a v0.1.0 user had (README: KUBECONFIG; or the stack's kubernetes:kubeconfig).
+ * PVCs and the random resources are kept, a data-store pod restarts only when this version
+ * changed its pod template (Postgres: server flags), the credentials are unchanged, and a
+ * second preview shows no change. Two stacks, one per way of naming the cluster a v0.1.0 user
+ * had (README: KUBECONFIG; or the stack's kubernetes:kubeconfig).
  */
 import * as assert from "assert";
 import { execFileSync } from "child_process";
@@ -82,7 +83,8 @@ interface Snapshot {
   namespace: string;
   secret: { uid: string; data: Record<string, string> };
   pvcs: Record<string, string>;
-  dataStorePods: Record<string, string>;
+  /** Per data store (component label): its StatefulSet's uid and pod template, its pod's uid. */
+  dataStores: Record<string, { statefulSet: string; template: string; pod: string }>;
   /** Helm's release records: revision -> uid and status. */
   helmRevisions: Record<string, { uid: string; status: string }>;
   traefikService: string;
@@ -98,10 +100,13 @@ function snapshot(sim: Sim, stack: PulumiStack, ns: string): Snapshot {
   const decoded = Object.entries<string>(secret.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]);
   const data = Object.fromEntries(decoded);
   const pods = sim.getJson(["-n", ns, "get", "pods"]).items.filter((p: any) => !p.metadata.deletionTimestamp);
-  const dataStorePods = Object.fromEntries(
-    pods.filter((p: any) => dataStores.includes(p.metadata.labels["app.kubernetes.io/component"]))
-      .map((p: any) => [p.metadata.name, uid(p)]),
-  );
+  const component = (o: any) => o.metadata.labels["app.kubernetes.io/component"] as string;
+  const sets = sim.getJson(["-n", ns, "get", "statefulsets"]).items
+    .filter((s: any) => dataStores.includes(component(s)));
+  const dataStorePods = Object.fromEntries(sets.map((s: any) => {
+    const pod = pods.find((p: any) => component(p) === component(s));
+    return [component(s), { statefulSet: uid(s), template: JSON.stringify(s.spec.template), pod: pod && uid(pod) }];
+  }));
   const records = sim.getJson(["-n", ns, "get", "secrets", "-l", `owner=helm,name=${releaseName}`]).items;
   const shown = stack.outputs({ showSecrets: true });
   ok(shown.run);
@@ -112,7 +117,7 @@ function snapshot(sim: Sim, stack: PulumiStack, ns: string): Snapshot {
     namespace: uid(sim.getJson(["get", "namespace", ns])),
     secret: { uid: uid(secret), data: hashes(data) },
     pvcs: Object.fromEntries(sim.getJson(["-n", ns, "get", "pvc"]).items.map((p: any) => [p.metadata.name, uid(p)])),
-    dataStorePods,
+    dataStores: dataStorePods,
     helmRevisions: Object.fromEntries(
       records.map((s: any) => [s.metadata.labels.version, { uid: uid(s), status: s.metadata.labels.status }]),
     ),
@@ -219,7 +224,7 @@ describe("e2e: upgrade from v0.1.0 (default provider, Service.get) with pulumi u
       assert.ok(urns.includes(kubeProvider.v010DefaultProviderUrn(route.stack, project)), urns.join("\n"));
       assert.ok(urns.some((u) => type(u) === "kubernetes:core/v1:Service"), "v0.1.0 read the Traefik Service");
       assert.deepStrictEqual(Object.values(snap.helmRevisions).map((r) => r.status), ["deployed"]);
-      assert.deepStrictEqual(Object.keys(snap.dataStorePods).length, dataStores.length);
+      assert.deepStrictEqual(Object.keys(snap.dataStores).sort(), dataStores);
       installed[route.stack] = snap;
     });
   }
@@ -257,7 +262,7 @@ describe("e2e: upgrade from v0.1.0 (default provider, Service.get) with pulumi u
         assert.strictEqual(provider.op, route.providerReplaced ? "replace" : "update", ops.join("\n"));
       });
 
-      it("up keeps the Release, Secret, namespace, PVCs, random values and data-store pods", () => {
+      it("up keeps Release, Secret, namespace, PVCs, random values; data stores roll only on a new template", () => {
         const s = cli(route).stack(route.stack);
         ok(s.up());
         assert.ok(releaseStep, "the preview before failed");
@@ -266,7 +271,19 @@ describe("e2e: upgrade from v0.1.0 (default provider, Service.get) with pulumi u
         assert.strictEqual(now.namespace, was.namespace, "namespace re-created");
         assert.deepStrictEqual(now.secret, was.secret, "credentials Secret re-created or changed");
         assert.deepStrictEqual(now.pvcs, was.pvcs, "a PVC was replaced");
-        assert.deepStrictEqual(now.dataStorePods, was.dataStorePods, "a data-store pod restarted");
+        // A data store keeps its StatefulSet, and its pod unless this version changed that pod's
+        // template (a restart the new settings need, e.g. Postgres server flags): never otherwise.
+        const rolled: string[] = [];
+        for (const c of dataStores) {
+          const [a, b] = [now.dataStores[c], was.dataStores[c]];
+          assert.strictEqual(a.statefulSet, b.statefulSet, `StatefulSet of ${c} re-created`);
+          if (a.template === b.template) assert.strictEqual(a.pod, b.pod, `${c} restarted, its pod template unchanged`);
+          else {
+            assert.notStrictEqual(a.pod, b.pod, `${c} has a new pod template but its old pod`);
+            rolled.push(c);
+          }
+        }
+        console.log(`      data stores rolled by a new pod template: ${rolled.join(", ") || "none"}`);
         assert.strictEqual(now.traefikService, was.traefikService, "the Traefik Service was touched");
         assert.deepStrictEqual(now.outputs, was.outputs, "the stack outputs (URL, setup password, ...) changed");
         // Helm: an upgrade to the next revision when the Release had a diff, else nothing.
