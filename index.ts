@@ -8,13 +8,13 @@
  * outputs (`pulumi up`). Being a function, every check (config, Traefik, IngressClass, address)
  * finishes before the first resource is registered, and nothing runs on import.
  */
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { describeRun, needsRetry, nextRetryOf } from "./components/bootstrap";
 import { componentName, credentialsSecretName } from "./components/chart-contract";
 import { clusterReader } from "./components/cluster";
 import { DifyRelease } from "./components/dify";
 import { reportable } from "./components/errors";
+import { kubernetesProvider } from "./components/kube-provider";
 import { planNamespace } from "./components/namespace";
 import { DifyCredentials } from "./components/secrets";
 import { kubeAccess, loadConfig } from "./components/stack-config";
@@ -46,8 +46,8 @@ const main = async () => {
       `This update runs it again; its log: kubectl -n ${config.namespace} logs job/${jobName}`);
   }
 
-  // The cluster the reader read, for every Kubernetes resource (the kubeconfig holds credentials).
-  const provider = new k8s.Provider("kubernetes", { kubeconfig: kube.kubeconfig && pulumi.secret(kube.kubeconfig) });
+  // The cluster the reader read, for every Kubernetes resource; aliased to v0.1.0's default provider.
+  const provider = kubernetesProvider(kube);
   const credentials = new DifyCredentials("dify", { config, existing, existingName: `${config.namespace}/${secretName}` });
   const bootstrapRetryOf = nextRetryOf(lastRun);
   const dify = new DifyRelease("dify", { config, traefik, credentials, namespacePlan, bootstrapRetryOf }, {

@@ -250,10 +250,10 @@ export class PulumiStack {
     return this.run([...args, ...this.configArgs]);
   }
 
-  /** `pulumi preview --non-interactive [--expect-no-changes]`. */
-  preview(opts: { expectNoChanges?: boolean } = {}): CliRun {
+  /** `pulumi preview --non-interactive [--expect-no-changes] [--json]` (--json: the plan's steps on stdout). */
+  preview(opts: { expectNoChanges?: boolean; json?: boolean } = {}): CliRun {
     const args = ["preview", "--non-interactive", ...(opts.expectNoChanges ? ["--expect-no-changes"] : [])];
-    return this.run([...args, ...this.configArgs]);
+    return this.run([...args, ...(opts.json ? ["--json"] : []), ...this.configArgs]);
   }
 
   /** `pulumi refresh --yes --non-interactive`. */
