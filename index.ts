@@ -1,18 +1,21 @@
 /**
  * dify-nkp: Dify Community Edition on Nutanix Kubernetes Platform, behind the platform Traefik.
  *
- * Reads and validates the stack config, finds Traefik and its address, reads the retained
- * credentials Secret, then registers the resources. The module exports one async function:
+ * Reads and validates the stack config, finds Traefik and its address, checks the target
+ * namespace's Pod Security level, reads the retained credentials Secret, then registers the
+ * resources. The module exports one async function:
  * the Pulumi Node.js runtime calls it and uses the object it resolves to as the stack
  * outputs (`pulumi up`). Being a function, every check (config, Traefik, IngressClass, address)
  * finishes before the first resource is registered, and nothing runs on import.
  */
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartName, credentialsSecretName, instanceSelector } from "./components/chart-contract";
+import { describeRun, needsRetry, nextRetryOf } from "./components/bootstrap";
+import { chartName, componentName, credentialsSecretName, instanceSelector } from "./components/chart-contract";
 import { clusterReader } from "./components/cluster";
 import { DifyRelease, explainLastFailure, hooksReachEngine, resumeInterrupted } from "./components/dify";
 import { reportable } from "./components/errors";
+import { kubernetesProvider } from "./components/kube-provider";
+import { planNamespace } from "./components/namespace";
 import { planRepair, recoveryBefore, staleAfterSeconds } from "./components/recovery";
 import { DifyCredentials, planCredentials, recordedCredentials, retainedDataError } from "./components/secrets";
 import { kubeAccess, loadConfig } from "./components/stack-config";
@@ -31,6 +34,9 @@ const main = async () => {
     subPath: config.subPath,
     warn: (m) => pulumi.log.warn(m),
   });
+  // Refuses a namespace whose Pod Security level rejects the release's pods, before any change.
+  const namespacePlan = planNamespace(config.namespace, await reader.readNamespace(config.namespace));
+  if (namespacePlan.warning) pulumi.log.warn(namespacePlan.warning);
   const ns = config.namespace;
   const releaseId = `${ns}/${config.releaseName}`;
   const secretName = credentialsSecretName(config.releaseName);
@@ -68,14 +74,27 @@ const main = async () => {
     pulumi.log.warn(`Helm release ${releaseId}: ${repair.reasons.join("; ")}, ` +
       `so this run applies it again (deployment.repair=${repair.generation}).`);
   }
+  // The last unattended run: a failed one is reported now and run again (a new bootstrap.retryOf).
+  const jobName = componentName(config.releaseName, "bootstrap");
+  const lastRun = config.bootstrap ? await reader.readJob(config.namespace, jobName) : undefined;
+  if (needsRetry(lastRun)) {
+    pulumi.log.warn(`The last unattended first run (Job ${config.namespace}/${jobName}) ${describeRun(lastRun)}. ` +
+      `This update runs it again; its log: kubectl -n ${config.namespace} logs job/${jobName}`);
+  }
 
-  // The cluster the reader read, for every Kubernetes resource (the kubeconfig holds credentials).
-  const provider = new k8s.Provider("kubernetes", { kubeconfig: kube.kubeconfig && pulumi.secret(kube.kubeconfig) });
-  const credentials = new DifyCredentials("dify", { config, existing, existingName: `${ns}/${secretName}` });
-  const dify = new DifyRelease(
-    "dify", { config, traefik, credentials, cluster: reader, repair: repair.generation, hooks },
-    { providers: { kubernetes: provider } },
-  );
+  // The cluster the reader read, for every Kubernetes resource; aliased to v0.1.0's default provider.
+  const provider = kubernetesProvider(kube);
+  const credentials = new DifyCredentials("dify", { config, existing, existingName: `${config.namespace}/${secretName}` });
+  const bootstrapRetryOf = nextRetryOf(lastRun);
+  const releaseArgs = { cluster: reader, repair: repair.generation, hooks };
+  const dify = new DifyRelease("dify", { config, traefik, credentials, namespacePlan, bootstrapRetryOf, ...releaseArgs }, {
+    providers: { kubernetes: provider },
+  });
+  // What the run of this update did (read once the release, hooks included, is done).
+  const bootstrap = config.bootstrap
+    ? dify.release.status.apply(() => reader.readJob(config.namespace, jobName).then(describeRun,
+      (e) => `unknown (${e instanceof Error ? e.message : String(e)})`))
+    : undefined;
 
   return {
     url: dify.url,
@@ -86,6 +105,10 @@ const main = async () => {
     traefikService: `${traefik.namespace}/${traefik.name}`,
     address: dify.address,
     initPassword: dify.initPassword,
+    // Only with the unattended first run (dify:adminEmail): its admin and what its last run did.
+    ...(config.bootstrap
+      ? { adminEmail: config.bootstrap.adminEmail, adminPassword: dify.adminPassword, bootstrap }
+      : {}),
   };
 };
 

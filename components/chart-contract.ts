@@ -45,6 +45,7 @@ export const credentialsSecretKeys = {
   secretKey: "SECRET_KEY",
   initPassword: "INIT_PASSWORD",
   openaiApiKey: "OPENAI_API_KEY",
+  adminPassword: "ADMIN_PASSWORD",
   pluginDaemonKey: "PLUGIN_DAEMON_KEY",
   pluginInnerApiKey: "INNER_API_KEY_FOR_PLUGIN",
   sandboxApiKey: "CODE_EXECUTION_API_KEY",
@@ -64,7 +65,15 @@ export const servicePorts = {
   postgresql: 5432,
   redis: 6379,
   weaviate: 8080,
+  "ssrf-proxy": 3128,
 } as const;
+
+/**
+ * Root paths the chart redirects under the public path in sub-path mode (dify.rootRedirectPaths,
+ * expose.rootRedirects): where the 1.11.4 web navigates without its base path. A public path
+ * equal to one of them would collide with its own redirect.
+ */
+export const rootRedirectPaths: readonly string[] = ["/signin", "/account"];
 
 /** Files that never reach Helm: hidden files (except .helmignore) and editor leftovers. */
 export function isChartFile(name: string): boolean {

@@ -1,15 +1,18 @@
 /**
  * Access to the target cluster for what Pulumi cannot express: listing Services by label,
- * reading the retained credentials Secret, IngressClasses, CRDs, Helm's release records, the
- * release's PVCs, workloads and migration Job. Read-only but for one write: a Helm release
- * record marked failed after an interrupted run (updateHelmRecord), as Helm itself does.
+ * reading the retained credentials Secret, IngressClasses, CRDs, the last bootstrap Job with its
+ * pods, Helm's release records, the release's PVCs, workloads and migration Job. Read-only but
+ * for one write: a Helm release record marked failed after an interrupted run
+ * (updateHelmRecord), as Helm itself does.
  * The reader is replaceable so unit tests never touch a cluster.
  */
 import * as os from "os";
 import * as path from "path";
 import * as k8s from "@kubernetes/client-node";
+import { BootstrapJob, jobRunOf, JobObject, PodObject } from "./bootstrap";
 import { UserError } from "./errors";
 import { HelmRecord, parseRecord, recordSelector } from "./helm-storage";
+import type { NamespaceSummary } from "./namespace";
 import { JobFacts, WorkloadReadiness } from "./recovery";
 
 export interface ServiceSummary {
@@ -23,19 +26,23 @@ export interface ServiceSummary {
 export interface ClusterReader {
   listServices(): Promise<ServiceSummary[]>;
   readService(namespace: string, name: string): Promise<ServiceSummary | undefined>;
+  /** Labels of a namespace; undefined when it does not exist, "forbidden" when RBAC does not allow reading it. */
+  readNamespace(name: string): Promise<NamespaceSummary | undefined | "forbidden">;
   /** Decoded data of a Secret, or undefined when it does not exist. */
   readSecretData(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   listIngressClasses(): Promise<string[]>;
   /** Whether a CustomResourceDefinition exists; undefined when RBAC does not allow reading it. */
   hasCrd(name: string): Promise<boolean | undefined>;
+  /** A Job and the termination message of its newest pod, or undefined when it does not exist. */
+  readJob(namespace: string, name: string): Promise<BootstrapJob | undefined>;
   /** Helm's records of a release (storage Secrets), decoded; [] when there are none. */
   listHelmRecords(namespace: string, release: string): Promise<HelmRecord[]>;
   /** Names of the PersistentVolumeClaims matching a label selector. */
   listPvcNames(namespace: string, selector: string): Promise<string[]>;
   /** Readiness of the Deployments and StatefulSets matching a label selector. */
   listWorkloads(namespace: string, selector: string): Promise<WorkloadReadiness[]>;
-  /** A Job's outcome, or undefined when it does not exist. */
-  readJob(namespace: string, name: string): Promise<JobFacts | undefined>;
+  /** How a Job (the migration) ended, or undefined when it does not exist. */
+  readJobOutcome(namespace: string, name: string): Promise<JobFacts | undefined>;
   /**
    * Replaces a Helm record's payload and labels, on the condition that the Secret is still at
    * the resourceVersion it was read at (a concurrent Helm write makes this fail, not clobber).
@@ -143,8 +150,8 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const net = kc.makeApiClient(k8s.NetworkingV1Api);
   const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
   const batch = kc.makeApiClient(k8s.BatchV1Api);
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
   return {
     async listServices() {
       try {
@@ -165,6 +172,16 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
         return fail(`read Service ${namespace}/${name}`)(e);
       }
     },
+    async readNamespace(name) {
+      try {
+        const ns = await core.readNamespace({ name });
+        return { name, labels: ns.metadata?.labels ?? {} };
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        if (isForbidden(e)) return "forbidden";
+        return fail(`read Namespace ${name}`)(e);
+      }
+    },
     async readSecretData(namespace, name) {
       try {
         const s = await core.readNamespacedSecret({ namespace, name });
@@ -179,14 +196,14 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
     async listIngressClasses() {
       return (await net.listIngressClass().catch(fail("list IngressClasses"))).items.map((c) => c.metadata?.name ?? "");
     },
-    async hasCrd(name) {
+    async readJob(namespace, name) {
       try {
-        await ext.readCustomResourceDefinition({ name });
-        return true;
+        const job = await batch.readNamespacedJob({ namespace, name });
+        const pods = await core.listNamespacedPod({ namespace, labelSelector: `batch.kubernetes.io/job-name=${name}` });
+        return jobRunOf(job as JobObject, pods.items as PodObject[]);
       } catch (e) {
-        if (isNotFound(e)) return false;
-        if (isForbidden(e)) return undefined;
-        return fail(`read CustomResourceDefinition ${name}`)(e);
+        if (isNotFound(e)) return undefined;
+        return fail(`read the Job ${namespace}/${name}`)(e);
       }
     },
     async listHelmRecords(namespace, release) {
@@ -223,7 +240,7 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
       });
       return [...deps.items.map((d) => of("Deployment", d)), ...sets.items.map((s) => of("StatefulSet", s))];
     },
-    async readJob(namespace, name) {
+    async readJobOutcome(namespace, name) {
       try {
         const j = await batch.readNamespacedJob({ namespace, name });
         const cond = (t: string) => j.status?.conditions?.find((c) => c.type === t && c.status === "True");
@@ -249,6 +266,16 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
       s.metadata = { ...s.metadata, labels: { ...s.metadata?.labels, ...update.labels } };
       s.data = { ...s.data, release: Buffer.from(update.release, "utf8").toString("base64") };
       await core.replaceNamespacedSecret({ namespace, name: rec.secretName, body: s }).catch(fail(`update ${where}`));
+    },
+    async hasCrd(name) {
+      try {
+        await ext.readCustomResourceDefinition({ name });
+        return true;
+      } catch (e) {
+        if (isNotFound(e)) return false;
+        if (isForbidden(e)) return undefined;
+        return fail(`read CustomResourceDefinition ${name}`)(e);
+      }
     },
   };
 }

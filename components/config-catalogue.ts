@@ -9,7 +9,7 @@
  * the keys set with `pulumi config set --secret` (their default is always empty).
  */
 
-export type ConfigSection = "images" | "exposure" | "storage" | "dataStores" | "features" | "secrets";
+export type ConfigSection = "images" | "exposure" | "storage" | "dataStores" | "features" | "firstRun" | "secrets";
 
 /** Section titles: Pulumi.yaml comment, docs/config.md heading. */
 export const sectionTitles: Record<ConfigSection, { en: string; ja: string }> = {
@@ -18,6 +18,7 @@ export const sectionTitles: Record<ConfigSection, { en: string; ja: string }> = 
   storage: { en: "Storage", ja: "ストレージ" },
   dataStores: { en: "Data stores", ja: "データストア" },
   features: { en: "Features", ja: "機能" },
+  firstRun: { en: "Unattended first run", ja: "無人の初回セットアップ" },
   secrets: { en: "Secrets (set with --secret)", ja: "秘密値（--secret で設定）" },
 };
 
@@ -139,6 +140,9 @@ export const configCatalogue: readonly ConfigKey[] = [
     { key: "helmTimeoutSeconds", default: 900,
       doc: "Seconds the release may take to become ready, migration included (60-7200).",
       ja: "リリースが Ready になるまでの上限（秒、マイグレーション含む、60〜7200）。" },
+    { key: "rootRedirects", default: true,
+      doc: "Sub-path mode: redirects exactly /signin and /account, where the 1.11.4 web navigates without its base path, to <path>/signin and <path>/account (302); nothing else at the root is claimed. Turn it off if another app on the host owns those paths.",
+      ja: "サブパスモード: web がベースパスなしで遷移する /signin と /account だけを完全一致で <path>/signin・<path>/account へ 302 リダイレクトする（それ以外のルートは使わない）。同じホストの別アプリがそのパスを使う場合は false。" },
   ]),
   ...section("storage", [
     { key: "storageClass", default: "nutanix-volume",
@@ -211,9 +215,35 @@ export const configCatalogue: readonly ConfigKey[] = [
     { key: "networkPolicy", default: true,
       doc: "NetworkPolicies restricting each component to its clients.",
       ja: "各コンポーネントへの通信を必要な相手に限定する NetworkPolicy。" },
-    { key: "ssrfProxy", default: false,
-      doc: "Routes outbound HTTP of api and sandbox through a Squid proxy.",
-      ja: "api と sandbox の外向き HTTP を Squid プロキシ経由にする。" },
+    { key: "ssrfProxy", default: true,
+      doc: "Routes the sandbox's and the api's outbound HTTP on behalf of users through a Squid proxy that refuses internal addresses; the sandbox can reach only the proxy and DNS. false: opt-out, with a warning.",
+      ja: "sandbox と、api がユーザーの代わりに送る外向き HTTP を、内部アドレスを拒否する Squid プロキシ経由にする（sandbox が通信できるのはプロキシと DNS のみ）。false は明示的な無効化で、警告が出ます。" },
+    { key: "pluginMaxPackageSize", default: "",
+      doc: "Largest plugin package the api, worker and plugin daemon accept: bytes, or a number with Ki, Mi or Gi (e.g. 100Mi). Empty: 50Mi, as upstream's docker-compose (the api alone would allow 15 MiB).",
+      ja: "api・worker・plugin daemon が受け付けるプラグインパッケージの上限（バイト数、または Ki / Mi / Gi 付き。例 100Mi）。空なら上流の docker-compose と同じ 50Mi（api 単体の既定は 15 MiB）。" },
+    { key: "internalFilesUrl", default: true,
+      doc: "INTERNAL_FILES_URL = the api Service: plugins and tools fetch files inside the cluster, but images Dify cuts out of PDF/Word files into knowledge chunks point there and show broken in browsers. false: every file URL is the public one (plugins must then reach it and trust its certificate). See docs/chart.md.",
+      ja: "INTERNAL_FILES_URL を api の Service にする。プラグインとツールはクラスタ内でファイルを取得できるが、PDF/Word からナレッジチャンクに切り出した画像はそのアドレスを指しブラウザでは表示されない。false なら全ファイル URL が公開 URL（プラグイン側がそこへ到達し証明書を信頼する必要がある）。docs/chart.md 参照。" },
+    { key: "sizing", default: "",
+      doc: "Resource profile: small (total requests within 2 vCPU / 4 GiB) or medium (tens of users, many plugins). Empty: small. The table is in docs/chart.md.",
+      ja: "リソースプロファイル: small（リクエスト合計 2 vCPU / 4 GiB 以内）または medium（数十人規模・多数のプラグイン）。空なら small。表は docs/chart.md。" },
+  ]),
+  ...section("firstRun", [
+    { key: "adminEmail", default: "",
+      doc: "Turns the unattended first run on: a Job creates this admin if Dify's setup is not finished, installs dify:plugins and sets the OpenAI credential (replaces the browser setup of the original spec). Empty: browser setup with INIT_PASSWORD.",
+      ja: "無人の初回セットアップを有効にする。セットアップ未完了ならこの管理者を作成し、dify:plugins を導入し、OpenAI の資格情報を設定する（元の仕様のブラウザでのセットアップを置き換え）。空ならブラウザで INIT_PASSWORD を使ってセットアップ。" },
+    { key: "adminName", default: "admin",
+      doc: "Display name of that admin (at most 30 characters).",
+      ja: "その管理者の表示名（30 文字以内）。" },
+    { key: "plugins", default: "",
+      doc: "Comma-separated marketplace plugin ids installed when missing. Empty: langgenius/openai when dify:openaiApiKey is set. The api needs egress to the marketplace.",
+      ja: "未導入なら導入するマーケットプレイスのプラグイン ID（カンマ区切り）。空なら dify:openaiApiKey 設定時に langgenius/openai。api からマーケットプレイスへの外向き通信が必要。" },
+    { key: "pluginPackageUrls", default: "",
+      doc: "Comma-separated http(s) URLs of .difypkg files reachable from the cluster, installed when missing (the air-gapped path).",
+      ja: "クラスタから届く .difypkg の http(s) URL（カンマ区切り）。未導入なら導入（エアギャップ環境向け）。" },
+    { key: "openaiApiBase", default: "",
+      doc: "Base URL of an OpenAI-compatible gateway for the OpenAI credential, as in the plugin's API Base field (the plugin adds /v1). Empty: api.openai.com. Needs dify:openaiApiKey.",
+      ja: "OpenAI 資格情報用の OpenAI 互換ゲートウェイのベース URL。プラグインの API Base 欄と同じ形（/v1 はプラグインが付ける）。空なら api.openai.com。dify:openaiApiKey が必要。" },
   ]),
   ...section("secrets", [
     { key: "secretKey", default: "",
@@ -241,8 +271,11 @@ export const configCatalogue: readonly ConfigKey[] = [
       doc: "Weaviate API key. Empty: kept or generated.",
       ja: "Weaviate の API キー。空なら既存値または自動生成。" },
     { key: "openaiApiKey", default: "",
-      doc: "Original --openai-api-key. Stored in the release Secret only (OPENAI_API_KEY): Dify 1.x reads no such variable; enter the key in Settings > Model Provider.",
-      ja: "元の --openai-api-key。リリースの Secret（OPENAI_API_KEY）に保管するだけ。Dify 1.x はこの変数を読まないため、設定 > モデルプロバイダで入力する。" },
+      doc: "Original --openai-api-key. With dify:adminEmail: the OpenAI model provider credential (set when absent or changed). Without: stored in the release Secret only (OPENAI_API_KEY); enter the key in Settings > Model Provider.",
+      ja: "元の --openai-api-key。dify:adminEmail があれば OpenAI モデルプロバイダの資格情報として設定（未設定か変更時のみ）。なければリリースの Secret（OPENAI_API_KEY）に保管するだけで、設定 > モデルプロバイダで入力する。" },
+    { key: "adminPassword", default: "",
+      doc: "Password of the admin of dify:adminEmail (at least 8 characters with letters and digits). Empty: kept from the Secret, else generated (24 letters and digits); read it with pulumi stack output --show-secrets adminPassword. Never changes an existing admin's password.",
+      ja: "dify:adminEmail の管理者パスワード（英字と数字を含む 8 文字以上）。空なら既存 Secret の値、無ければ生成（英数字 24 文字）。pulumi stack output --show-secrets adminPassword で確認。既存管理者のパスワードは変えない。" },
     { key: "s3AccessKey", default: "",
       doc: "S3 access key of the bucket.",
       ja: "バケットの S3 アクセスキー。" },

@@ -8,6 +8,8 @@
  * is generated from, so the result is the same whether a key is absent or carries its project
  * default. For the same reason no rule here depends on whether a key was "set": only on its value.
  */
+import { adminPasswordRule, BootstrapSettings, pluginIdRule } from "./bootstrap";
+import { rootRedirectPaths } from "./chart-contract";
 import { configKey, knownKeys, secretConfigKeys } from "./config-catalogue";
 import { checkHost, UrlHost } from "./host";
 import { UserError } from "./errors";
@@ -52,6 +54,7 @@ export const credentialKeys = [
   "pluginInnerApiKey",
   "sandboxApiKey",
   "weaviateApiKey",
+  "adminPassword",
 ] as const;
 export type CredentialKey = (typeof credentialKeys)[number];
 
@@ -105,7 +108,17 @@ export interface DifyConfig {
   pipMirrorUrl: string;
   networkPolicy: boolean;
   ssrfProxy: boolean;
+  /** Largest plugin package as the chart takes it (bytes or <n>Ki|Mi|Gi); "" leaves the chart's default. */
+  pluginMaxPackageSize: string;
+  /** INTERNAL_FILES_URL set to the api Service (the trade-off of docs/chart.md). */
+  internalFilesUrl: boolean;
+  /** Resource profile; "" leaves the chart's default (small). */
+  sizing: "" | "small" | "medium";
+  /** Sub-path mode: exact-path redirects of the web's root leaks (/signin, /account). */
+  rootRedirects: boolean;
   openaiApiKey?: string;
+  /** The unattended first run (dify:adminEmail and its companions); undefined when off. */
+  bootstrap?: BootstrapSettings;
   /** Credentials given as secret config (override adopted and generated values). */
   credentials: Partial<Record<CredentialKey, string>>;
   /** Things that work but deserve a look; the program logs them as warnings. */
@@ -214,10 +227,35 @@ class Input {
 const tagRe = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const companionKeys: (keyof CompanionImages)[] = ["pluginDaemonTag", "sandboxTag", "weaviateTag", "postgresTag", "redisTag", "ssrfProxyTag"];
 
-function parseFeatures(i: Input): Pick<DifyConfig, "marketplaceEnabled" | "pipMirrorUrl" | "networkPolicy" | "ssrfProxy"> {
+type Features = Pick<DifyConfig, "marketplaceEnabled" | "pipMirrorUrl" | "networkPolicy" | "ssrfProxy" |
+  "pluginMaxPackageSize" | "internalFilesUrl" | "sizing">;
+
+function parseFeatures(i: Input): Features {
   const pipMirrorUrl = i.str("pipMirrorUrl");
   if (pipMirrorUrl !== "" && !/^https?:\/\/\S+$/.test(pipMirrorUrl)) i.problems.push(`dify:pipMirrorUrl "${pipMirrorUrl}" must be an http(s) URL (e.g. https://pypi.example.local/simple)`);
-  return { marketplaceEnabled: i.bool("marketplaceEnabled"), pipMirrorUrl, networkPolicy: i.bool("networkPolicy"), ssrfProxy: i.bool("ssrfProxy") };
+  const pluginMaxPackageSize = i.str("pluginMaxPackageSize");
+  if (pluginMaxPackageSize !== "" && !/^[1-9][0-9]*(Ki|Mi|Gi)?$/.test(pluginMaxPackageSize)) {
+    i.problems.push(`dify:pluginMaxPackageSize "${pluginMaxPackageSize}" must be a size in bytes ` +
+      "or with Ki, Mi or Gi (e.g. 100Mi)");
+  }
+  const sizing = i.str("sizing");
+  if (sizing !== "" && sizing !== "small" && sizing !== "medium") {
+    i.problems.push(`dify:sizing must be small or medium (got "${sizing}")`);
+  }
+  const ssrfProxy = i.bool("ssrfProxy");
+  if (!ssrfProxy) {
+    i.warnings.push(
+      "dify:ssrfProxy is false: code in the sandbox and the HTTP requests Dify makes for users (HTTP Request nodes, " +
+        "files fetched by URL) go out directly and can reach cluster Services, nodes and cloud metadata addresses; " +
+        "the sandbox's egress is not limited. Upstream's docker-compose always uses the proxy: remove the setting " +
+        "unless the Squid image cannot be used.",
+    );
+  }
+  return {
+    marketplaceEnabled: i.bool("marketplaceEnabled"), pipMirrorUrl, networkPolicy: i.bool("networkPolicy"),
+    ssrfProxy, pluginMaxPackageSize, internalFilesUrl: i.bool("internalFilesUrl"),
+    sizing: sizing as DifyConfig["sizing"],
+  };
 }
 
 /** Image tags (the version matrix, overridable per image), repositories, registry and pull secrets. */
@@ -278,7 +316,8 @@ function parseImages(i: Input, ssrfProxy: boolean): Pick<DifyConfig, "imageTag" 
 }
 
 type Exposure = Pick<DifyConfig, "path" | "subPath" | "webImage" | "webImageBasePath" | "scheme" | "externalHost" | "traefikNamespace" |
-  "traefikServiceName" | "namespace" | "releaseName" | "ingressClassName" | "entrypoints" | "tls" | "addressTimeoutSeconds" | "helmTimeoutSeconds">;
+  "traefikServiceName" | "namespace" | "releaseName" | "ingressClassName" | "entrypoints" | "tls" |
+  "addressTimeoutSeconds" | "helmTimeoutSeconds" | "rootRedirects">;
 
 /** Path (and the web image it needs), URL, Traefik, names and timeouts. */
 function parseExposure(i: Input, imageTag: string): Exposure {
@@ -342,9 +381,14 @@ function parseExposure(i: Input, imageTag: string): Exposure {
   if (scheme === "http" && (tls || entrypoints.includes("websecure"))) {
     i.warnings.push("dify:scheme is http but the Ingresses are served over TLS (dify:tls / dify:entrypoints websecure): Dify will write http:// URLs that browsers are redirected away from. Use dify:scheme https unless Traefik serves Dify on a plain-HTTP entrypoint.");
   }
+  const rootRedirects = i.bool("rootRedirects");
+  if (subPath && rootRedirects && rootRedirectPaths.includes(path)) {
+    i.problems.push(`dify:path ${path} is one of the root paths dify:rootRedirects sends to the public path: ` +
+      "set dify:rootRedirects to false or choose another path");
+  }
   return {
     path, subPath, webImage, webImageBasePath, scheme: scheme as DifyConfig["scheme"], externalHost, traefikNamespace, traefikServiceName,
-    namespace, releaseName, ingressClassName, entrypoints, tls,
+    namespace, releaseName, ingressClassName, entrypoints, tls, rootRedirects,
     addressTimeoutSeconds: i.int("addressTimeoutSeconds", 1, 3600) as number,
     helmTimeoutSeconds: i.int("helmTimeoutSeconds", 60, 7200) as number,
   };
@@ -441,6 +485,14 @@ function parseSecrets(i: Input, stores: Pick<DifyConfig, "postgresHost" | "postg
   if (credentials.initPassword !== undefined && credentials.initPassword.length > 30) {
     i.problems.push(`dify:initPassword has ${credentials.initPassword.length} characters; Dify accepts at most 30`);
   }
+  // Plugin daemon 0.5.2 writes it unquoted into a key=value DSN (internal/db/pg/pg.go); its driver (pgx,
+  // pgconn/config.go) ends the value at whitespace, unescapes backslashes and reads a leading ' as a quote.
+  const pg = credentials.postgresPassword;
+  if (pg !== undefined && (/[\s\\]/.test(pg) || pg.startsWith("'"))) {
+    i.problems.push("dify:postgresPassword must not contain spaces, tabs or other whitespace or a backslash, " +
+      "nor start with ' (the plugin daemon puts it unquoted into a key=value connection string and would " +
+      "crash-loop): choose another password");
+  }
   if (credentials.redisPassword !== undefined && !/^[A-Za-z0-9._~-]+$/.test(credentials.redisPassword)) {
     i.problems.push("dify:redisPassword may contain only letters, digits and . _ ~ - (it is part of the Celery broker URL)");
   }
@@ -448,6 +500,60 @@ function parseSecrets(i: Input, stores: Pick<DifyConfig, "postgresHost" | "postg
     i.warnings.push("dify:secretKey is shorter than 32 characters; keep it if an existing installation uses it, else generate a new one (openssl rand -hex 32) before the first deployment");
   }
   return { credentials, openaiApiKey: i.get("openaiApiKey") };
+}
+
+/** Keys of the unattended first run besides dify:adminPassword (a credential). */
+const firstRunKeys = ["adminEmail", "adminName", "plugins", "pluginPackageUrls", "openaiApiBase"] as const;
+const httpUrlRe = /^https?:\/\/[^\s/]+(\/\S*)?$/;
+
+/** The unattended first run (chart/files/bootstrap.py): on with dify:adminEmail; its keys need it. */
+function parseFirstRun(i: Input): BootstrapSettings | undefined {
+  const adminEmail = i.get("adminEmail");
+  if (adminEmail === undefined) {
+    const orphans = [...firstRunKeys.slice(1), "adminPassword"]
+      .filter((k) => i.get(k) !== undefined && i.get(k) !== String(configKey(k).default));
+    if (orphans.length > 0) {
+      i.problems.push(`${orphans.map((k) => `dify:${k}`).join(", ")} take effect only with the unattended first run: ` +
+        "set dify:adminEmail to turn it on, or remove them");
+    }
+    return undefined;
+  }
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(adminEmail)) {
+    i.problems.push(`dify:adminEmail "${adminEmail}" is not an email address (e.g. admin@example.com)`);
+  }
+  const adminName = i.str("adminName");
+  if (adminName.length > 30) {
+    i.problems.push(`dify:adminName has ${adminName.length} characters; Dify accepts at most 30`);
+  }
+  const plugins = i.get("plugins") === undefined ? undefined : i.list("plugins");
+  for (const p of plugins ?? []) {
+    if (!pluginIdRule.test(p)) {
+      i.problems.push(`dify:plugins "${p}" is not a marketplace plugin id ` +
+        "(comma-separated <author>/<name>, e.g. langgenius/openai)");
+    }
+  }
+  const pluginPackageUrls = i.list("pluginPackageUrls");
+  for (const u of pluginPackageUrls) {
+    if (!httpUrlRe.test(u)) {
+      i.problems.push(`dify:pluginPackageUrls "${u}" is not an http(s) URL of a .difypkg file ` +
+        "reachable from the cluster");
+    }
+  }
+  const openaiApiBase = i.str("openaiApiBase");
+  if (openaiApiBase !== "" && !httpUrlRe.test(openaiApiBase)) {
+    i.problems.push(`dify:openaiApiBase "${openaiApiBase}" must be an http(s) URL ` +
+      "(e.g. https://llm-gateway.example.com)");
+  }
+  if (openaiApiBase !== "" && i.get("openaiApiKey") === undefined) {
+    i.problems.push("dify:openaiApiBase is the gateway of the OpenAI credential: " +
+      "set dify:openaiApiKey too, or remove it");
+  }
+  const adminPassword = i.get("adminPassword");
+  if (adminPassword !== undefined && !adminPasswordRule.test(adminPassword)) {
+    i.problems.push("dify:adminPassword must have at least 8 characters with letters and digits " +
+      "(Dify's password rule)");
+  }
+  return { adminEmail, adminName, plugins, pluginPackageUrls, openaiApiBase };
 }
 
 /** Parses and validates raw config strings (key without the `dify:` prefix). */
@@ -463,17 +569,22 @@ export function parseConfig(raw: Record<string, string | undefined>): DifyConfig
   const stores = parseDataStores(i);
   const s3 = parseS3(i, storage);
   const secrets = parseSecrets(i, stores);
+  const bootstrap = parseFirstRun(i);
   if (i.problems.length > 0) throw new ConfigError(i.problems);
-  return { ...images, ...exposure, ...storage, ...stores, s3, ...features, ...secrets, warnings: i.warnings };
+  return {
+    ...images, ...exposure, ...storage, ...stores, s3, ...features, ...secrets, bootstrap, warnings: i.warnings,
+  };
 }
 
 /** Informational notes about a valid config (logged by the program, never containing a secret). */
 export function configNotes(cfg: DifyConfig): string[] {
   const notes: string[] = [];
-  if (cfg.openaiApiKey !== undefined) {
+  if (cfg.openaiApiKey !== undefined && cfg.bootstrap === undefined) {
     notes.push(
-      "dify:openaiApiKey is stored in the release Secret (key OPENAI_API_KEY) for the operator only: Dify 1.x reads no such variable. " +
-        "To use it, sign in to Dify, open Settings > Model Provider, install the OpenAI plugin and paste the key there.",
+      "dify:openaiApiKey is stored in the release Secret (key OPENAI_API_KEY) only: Dify 1.x reads no such variable. " +
+        "Set dify:adminEmail to have the unattended first run install the OpenAI plugin " +
+        "and set the key as its credential, " +
+        "or sign in to Dify, open Settings > Model Provider, install the OpenAI plugin and paste the key there.",
     );
   }
   return notes;

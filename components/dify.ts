@@ -4,9 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { chartDigest, chartName, chartPath, instanceSelector, migrateJobName } from "./chart-contract";
 import { ClusterReader } from "./cluster";
 import { DifyConfig } from "./config";
-import { withStatus } from "./helm-storage";
+import { HelmRecord, withStatus } from "./helm-storage";
 import { externalUrl, publicHost, setupUrl, UrlHost } from "./host";
-import { HelmRecord } from "./helm-storage";
+import { NamespacePlan } from "./namespace";
 import {
   diagnoseFailure, HelmOperation, interruptedDescription, newest, newestDeployed, recoveryBefore, staleAfterSeconds,
 } from "./recovery";
@@ -18,6 +18,10 @@ export interface DifyReleaseArgs {
   config: DifyConfig;
   traefik: TraefikInfo;
   credentials: DifyCredentials;
+  /** Whether the program owns the namespace (components/namespace.ts). */
+  namespacePlan: NamespacePlan;
+  /** bootstrap.retryOf (components/bootstrap.ts nextRetryOf); "" for none. */
+  bootstrapRetryOf?: string;
   /** Cluster access of the hooks: Helm's records before Helm acts, the workloads after a failure. */
   cluster: ClusterReader;
   /** deployment.repair (components/recovery.ts planRepair). */
@@ -60,7 +64,7 @@ export async function explainFailure(
 ): Promise<string | undefined> {
   const [workloads, migrateJob, records] = await Promise.all([
     cluster.listWorkloads(cfg.namespace, instanceSelector(cfg.releaseName)),
-    cluster.readJob(cfg.namespace, migrateJobName(cfg.releaseName)),
+    cluster.readJobOutcome(cfg.namespace, migrateJobName(cfg.releaseName)),
     cluster.listHelmRecords(cfg.namespace, cfg.releaseName),
   ]);
   const deployed = newestDeployed(records);
@@ -106,7 +110,8 @@ export async function resumeInterrupted(
 
 /**
  * One Helm release of chart/, through the Kubernetes provider given in opts (children inherit
- * it). The namespace is created by Helm when missing (`createNamespace`) and is never deleted
+ * it), in a namespace that either exists already (checked, never relabelled) or is created
+ * here with the Pod Security labels of components/namespace.ts. The namespace is never deleted
  * by `pulumi destroy`: it holds the retained PVCs and the credentials Secret
  * (helm.sh/resource-policy: keep) a later stack adopts.
  *
@@ -123,6 +128,8 @@ export class DifyRelease extends pulumi.ComponentResource {
   public readonly namespace: string;
   public readonly releaseName: string;
   public readonly initPassword: pulumi.Output<string>;
+  /** The admin password of the unattended first run (secret); undefined without dify:adminEmail. */
+  public readonly adminPassword?: pulumi.Output<string>;
   public readonly release: k8s.helm.v3.Release;
 
   constructor(name: string, args: DifyReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -134,22 +141,33 @@ export class DifyRelease extends pulumi.ComponentResource {
     this.namespace = cfg.namespace;
     this.releaseName = cfg.releaseName;
     this.initPassword = pulumi.secret(args.credentials.values.apply((c) => c.initPassword));
+    if (cfg.bootstrap) this.adminPassword = pulumi.secret(args.credentials.values.apply((c) => c.adminPassword));
 
     // A content hash of chart/ in the values: any chart edit changes the release inputs.
     const digest = chartDigest();
     const values = pulumi.secret(
       args.credentials.values.apply((creds) =>
-        buildChartValues(cfg, creds, this.address, args.traefik.namespace, digest, args.repair)),
+        buildChartValues(cfg, creds, this.address, args.traefik.namespace, digest, args.bootstrapRetryOf, args.repair)),
     );
     // A hook registers with the engine when it is constructed: only when the engine takes them.
     const hooks = args.hooks ? this.hooks(name, args) : undefined;
+    // retainOnDelete: destroy leaves the namespace and its data. A later stack finds it by its
+    // created-by label and applies the same object again (server-side apply updates it).
+    const namespace = args.namespacePlan.manage
+      ? new k8s.core.v1.Namespace(
+          `${name}-namespace`,
+          { metadata: { name: cfg.namespace, labels: args.namespacePlan.labels } },
+          { parent: this, retainOnDelete: true },
+        )
+      : undefined;
     this.release = new k8s.helm.v3.Release(
       name,
       {
         name: cfg.releaseName,
         chart: chartPath,
         namespace: cfg.namespace,
-        createNamespace: true,
+        // The namespace exists before the release (created above, or by its owner).
+        createNamespace: false,
         values,
         timeout: cfg.helmTimeoutSeconds,
         skipAwait: false,
@@ -161,10 +179,7 @@ export class DifyRelease extends pulumi.ComponentResource {
         // over instead of "cannot re-use a name that is still in use" (helm install --replace).
         replace: true,
       },
-      {
-        parent: this,
-        hooks,
-      },
+      { parent: this, dependsOn: namespace ? [namespace] : [], hooks },
     );
     this.registerOutputs({ url: this.url, setupUrl: this.setupUrl, address: this.address });
   }

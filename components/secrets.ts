@@ -32,24 +32,30 @@ function ofExternalServer(cfg: DifyConfig, k: CredentialKey): boolean {
   return (k === "postgresPassword" && !cfg.postgresEnabled) || (k === "redisPassword" && !cfg.redisEnabled);
 }
 
+/** True for the admin password without the unattended first run (nothing is generated for it then). */
+function unusedAdminPassword(cfg: DifyConfig, k: CredentialKey): boolean {
+  return k === "adminPassword" && cfg.bootstrap === undefined;
+}
+
 /**
  * The source of every credential. Passwords of external PostgreSQL/Redis belong to those
  * servers: they come from config only (parseConfig requires the PostgreSQL one; an external
- * Redis without dify:redisPassword is used without a password).
+ * Redis without dify:redisPassword is used without a password). The admin password is
+ * generated only with dify:adminEmail; a retained one stays in the Secret either way.
  */
 export function planCredentials(cfg: DifyConfig, existing?: Record<string, string>): Record<CredentialKey, CredentialSource> {
   const plan = {} as Record<CredentialKey, CredentialSource>;
   for (const k of credentialKeys) {
     plan[k] = ofExternalServer(cfg, k)
       ? credentialSource(cfg.credentials[k], undefined, false)
-      : credentialSource(cfg.credentials[k], existing?.[credentialsSecretKeys[k]]);
+      : credentialSource(cfg.credentials[k], existing?.[credentialsSecretKeys[k]], !unusedAdminPassword(cfg, k));
   }
   return plan;
 }
 
-/** Keys a `random` resource is registered for (every in-release credential). */
+/** Keys a `random` resource is registered for (every in-release credential in use). */
 export function generatedKeys(cfg: DifyConfig): CredentialKey[] {
-  return credentialKeys.filter((k) => !ofExternalServer(cfg, k));
+  return credentialKeys.filter((k) => !ofExternalServer(cfg, k) && !unusedAdminPassword(cfg, k));
 }
 
 /**
@@ -141,6 +147,8 @@ export class DifyCredentials extends pulumi.ComponentResource {
       pluginDaemonKey: () => pw("plugin-daemon-key", 48),
       pluginInnerApiKey: () => pw("plugin-inner-api-key", 48),
       sandboxApiKey: () => pw("sandbox-api-key", 48),
+      // Dify's rule: at least 8 characters with letters and digits (minNumeric guarantees digits).
+      adminPassword: () => pw("admin-password", 24),
       weaviateApiKey: () => pw("weaviate-api-key", 48),
     };
     const generated: Partial<Record<CredentialKey, pulumi.Output<string>>> = {};

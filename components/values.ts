@@ -1,5 +1,6 @@
 /** Pure mapping from stack config, credentials and address to the chart's values (keys exactly as chart/values.yaml). */
 import { createHmac } from "crypto";
+import { bootstrapValues } from "./bootstrap";
 import { CredentialKey, credentialKeys, DifyConfig } from "./config";
 import { UrlHost } from "./host";
 import type { Credentials } from "./secrets";
@@ -15,6 +16,14 @@ export function weaviateKeyChecksum(creds: Pick<Credentials, "secretKey" | "weav
   return createHmac("sha256", creds.secretKey).update(creds.weaviateApiKey).digest("hex");
 }
 
+/**
+ * Namespaces whose pods may reach web, api and the plugin daemon: the platform Traefik's and
+ * the release's own (the chart's podSelector rules cover Dify's components already).
+ */
+export function ingressNamespaces(traefikNamespace: string | undefined, releaseNamespace: string): string[] {
+  return [...new Set([traefikNamespace, releaseNamespace].filter((n): n is string => !!n))];
+}
+
 /** Where buildChartValues puts each credential (a unit test keeps both in step). */
 export const credentialValuePaths: Record<CredentialKey, readonly string[]> = {
   secretKey: ["secrets", "difySecretKey"],
@@ -25,6 +34,7 @@ export const credentialValuePaths: Record<CredentialKey, readonly string[]> = {
   pluginInnerApiKey: ["secrets", "pluginInnerApiKey"],
   sandboxApiKey: ["secrets", "sandboxApiKey"],
   weaviateApiKey: ["secrets", "weaviateApiKey"],
+  adminPassword: ["secrets", "adminPassword"],
 };
 
 function at(values: Record<string, unknown>, keys: readonly string[]): unknown {
@@ -49,14 +59,21 @@ export function difyImageTagIn(values: Record<string, unknown>): string | undefi
   return typeof tag === "string" && tag !== "" ? tag : undefined;
 }
 
-/** Values for chart/ (keys exactly as chart/values.yaml). */
+/**
+ * Values for chart/ (keys exactly as chart/values.yaml). bootstrapRetryOf: bootstrap.retryOf,
+ * from the last bootstrap Job (components/bootstrap.ts nextRetryOf); repair: deployment.repair
+ * (components/recovery.ts planRepair).
+ */
 export function buildChartValues(
   cfg: DifyConfig, creds: Credentials, host: UrlHost, traefikNamespace: string | undefined, chartDigest: string,
-  repair = 0,
+  bootstrapRetryOf = "", repair = 0,
 ): Record<string, unknown> {
   const img = cfg.images;
   return {
-    global: { imageRegistry: cfg.imageRegistry, imagePullSecrets: cfg.imagePullSecrets, imagePullPolicy: "", existingSecret: "" },
+    global: {
+      imageRegistry: cfg.imageRegistry, imagePullSecrets: cfg.imagePullSecrets, imagePullPolicy: "", existingSecret: "",
+      sizing: cfg.sizing,
+    },
     expose: {
       ingressClassName: cfg.ingressClassName,
       path: cfg.path,
@@ -64,6 +81,7 @@ export function buildChartValues(
       tls: cfg.tls,
       annotations: {},
       middlewareCrd: cfg.subPath,
+      rootRedirects: cfg.rootRedirects,
     },
     external: { scheme: cfg.scheme, host },
     images: {
@@ -84,6 +102,7 @@ export function buildChartValues(
       pluginInnerApiKey: creds.pluginInnerApiKey,
       sandboxApiKey: creds.sandboxApiKey,
       weaviateApiKey: creds.weaviateApiKey,
+      adminPassword: creds.adminPassword,
     },
     storage: { storageClassName: cfg.storageClass },
     postgresql: {
@@ -116,10 +135,16 @@ export function buildChartValues(
       },
       marketplaceEnabled: cfg.marketplaceEnabled,
       pipMirrorUrl: cfg.pipMirrorUrl,
+      pluginMaxPackageSize: cfg.pluginMaxPackageSize,
+      internalFilesUrl: cfg.internalFilesUrl,
     },
     pluginDaemon: { persistence: { size: cfg.sizes.pluginDaemon, storageClass: "" } },
     ssrfProxy: { enabled: cfg.ssrfProxy },
-    networkPolicy: { enabled: cfg.networkPolicy, ingressNamespaces: traefikNamespace ? [traefikNamespace] : [] },
+    networkPolicy: {
+      enabled: cfg.networkPolicy,
+      ingressNamespaces: ingressNamespaces(traefikNamespace, cfg.namespace),
+    },
+    bootstrap: bootstrapValues(cfg.bootstrap, cfg.openaiApiKey !== undefined, bootstrapRetryOf),
     tests: { enabled: true },
     deployment: { chartDigest, repair: String(repair) },
   };

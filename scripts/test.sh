@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 bash scripts/tools.sh
 npx tsc --noEmit -p .
 if [ $# -eq 0 ]; then
-  set -- 'test/unit/**/*.test.ts' 'test/chart/**/*.test.ts' 'test/sim/**/*.test.ts' 'test/e2e/**/*.test.ts'
+  set -- 'test/unit/**/*.test.ts' 'test/bootstrap/**/*.test.ts' 'test/chart/**/*.test.ts' \
+    'test/real/**/*.test.ts' 'test/sim/**/*.test.ts' 'test/e2e/**/*.test.ts'
 fi
 exec npx mocha "$@"

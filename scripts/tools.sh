@@ -25,7 +25,8 @@ PULUMI=v3.259.0
 LANGHOST=v3.68.0
 PK8S=4.25.0
 PRANDOM=4.21.1
-ALL=(helm helm4 kube etcd kwok traefik pulumi pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random)
+WEAVIATE=v1.27.0
+ALL=(helm helm4 kube etcd kwok traefik pulumi pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random weaviate)
 
 if [ "${1:-}" = env ] || [ "${1:-}" = --print-path ]; then
   echo "export PATH=\"$bin:\$PATH\""
@@ -41,6 +42,7 @@ stamp() {
 }
 pk8s_stamp() { stamp "pulumi-resource-kubernetes@$PK8S" "$repo"/tools/pulumi-kubernetes/go.{mod,sum}; }
 langhost_stamp() { stamp "pulumi-language-nodejs@$LANGHOST" "$repo"/tools/pulumi-language-nodejs/go.{mod,sum}; }
+weaviate_stamp() { stamp "weaviate@$WEAVIATE" "$repo"/tools/weaviate/go.{mod,sum}; }
 random_stamp() { stamp "pulumi-resource-random@$PRANDOM" "$repo"/tools/random-provider/go.{mod,sum} "$repo"/tools/random-provider/*.go; }
 
 # says PATTERN CMD... -> 0 when CMD's output contains PATTERN (output captured whole: no SIGPIPE)
@@ -70,6 +72,10 @@ current() {
       [ -x "$bin/$1" ] && [ "$(cat "$bin/.stamp-$1" 2>/dev/null)" = "$(pk8s_stamp)" ] ;;
     pulumi-resource-random)
       [ -x "$bin/$1" ] && [ "$(cat "$bin/.stamp-$1" 2>/dev/null)" = "$(random_stamp)" ] ;;
+    # No version flag: the module version recorded in the binary, and the stamp of go.mod/go.sum.
+    weaviate)
+      [ -x "$bin/$1" ] && [ "$(cat "$bin/.stamp-$1" 2>/dev/null)" = "$(weaviate_stamp)" ] &&
+        says "github.com/weaviate/weaviate	$WEAVIATE" go version -m "$bin/$1" ;;
   esac
 }
 
@@ -133,6 +139,11 @@ build() {
       cd "$repo/tools/random-provider"
       "${gobuild[@]}" "-s -w -X main.version=$PRANDOM" -o "$bin/pulumi-resource-random" .
       random_stamp >"$bin/.stamp-$1" ;;
+    weaviate)
+      # The server of the semitechnologies/weaviate image (its /bin/weaviate), for test/real.
+      cd "$repo/tools/weaviate"
+      "${gobuild[@]}" "-s -w" -o "$bin/weaviate" github.com/weaviate/weaviate/cmd/weaviate-server
+      weaviate_stamp >"$bin/.stamp-$1" ;;
   esac
 }
 

@@ -59,7 +59,8 @@ spec:
           (the container ends when it dies); a probe would only add load. */}}
           {{- end }}
           securityContext: {{- include "dify.containerSecurityContext" $root | nindent 12 }}
-          resources: {{- include "dify.resources" (dict "component" .component "values" .values.resources) | nindent 12 }}
+          resources: {{- include "dify.resources" (dict "component" .component "values" .values.resources
+            "sizing" $root.Values.global.sizing) | nindent 12 }}
           volumeMounts:
             - {name: files, mountPath: /app/api/storage}
       volumes:

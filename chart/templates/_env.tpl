@@ -2,6 +2,8 @@
 {{- define "dify.apiEnv" -}}
 {{- $url := include "dify.externalURL" . -}}
 - {name: MODE, value: {{ .mode | default "api" | quote }}}
+- {name: LANG, value: C.UTF-8}
+- {name: LC_ALL, value: C.UTF-8}
 - {name: LOG_LEVEL, value: INFO}
 - {name: DEPLOY_ENV, value: PRODUCTION}
 - {name: MIGRATION_ENABLED, value: "false"}
@@ -12,12 +14,17 @@
 - {name: FILES_URL, value: {{ $url | quote }}}
 - {name: TRIGGER_URL, value: {{ $url | quote }}}
 - {name: ENDPOINT_URL_TEMPLATE, value: {{ printf "%s/e/{hook_id}" $url | quote }}}
+{{- /* The trade-off of dify.internalFilesUrl (docs/chart.md): unset, Dify uses FILES_URL everywhere. */}}
+{{- if .Values.dify.internalFilesUrl }}
 - {name: INTERNAL_FILES_URL, value: {{ include "dify.serviceURL" (dict "root" . "component" "api") | quote }}}
+{{- end }}
 - {name: DB_TYPE, value: postgresql}
 - {name: DB_HOST, value: {{ include "dify.postgresHost" . | quote }}}
 - {name: DB_PORT, value: {{ include "dify.postgresPort" . | quote }}}
 - {name: DB_USERNAME, value: {{ .Values.postgresql.auth.username | quote }}}
 - {name: DB_DATABASE, value: {{ .Values.postgresql.auth.database | quote }}}
+- {name: SQLALCHEMY_POOL_SIZE, value: {{ include "dify.dbPoolSize" . | quote }}}
+- {name: SQLALCHEMY_MAX_OVERFLOW, value: {{ include "dify.dbMaxOverflow" . | quote }}}
 {{ include "dify.secretEnv" (dict "root" . "name" "DB_PASSWORD" "key" "DB_PASSWORD") }}
 - {name: REDIS_HOST, value: {{ include "dify.redisHost" . | quote }}}
 - {name: REDIS_PORT, value: {{ include "dify.redisPort" . | quote }}}
@@ -57,6 +64,7 @@
 - {name: PLUGIN_DAEMON_URL, value: {{ include "dify.serviceURL" (dict "root" . "component" "plugin-daemon") | quote }}}
 {{ include "dify.secretEnv" (dict "root" . "name" "PLUGIN_DAEMON_KEY" "key" "PLUGIN_DAEMON_KEY") }}
 {{ include "dify.secretEnv" (dict "root" . "name" "INNER_API_KEY_FOR_PLUGIN" "key" "INNER_API_KEY_FOR_PLUGIN") }}
+- {name: PLUGIN_MAX_PACKAGE_SIZE, value: {{ include "dify.pluginMaxPackageSize" . | quote }}}
 - {name: MARKETPLACE_ENABLED, value: {{ .Values.dify.marketplaceEnabled | quote }}}
 - {name: MARKETPLACE_API_URL, value: {{ include "dify.marketplaceURL" . | quote }}}
 {{- if .Values.ssrfProxy.enabled }}

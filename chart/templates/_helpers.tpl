@@ -41,7 +41,7 @@ helm.sh/chart: {{ include "dify.chart" .root }}
 
 {{/* Ports of the components. */}}
 {{- define "dify.port" -}}
-{{- $ports := dict "api" 5001 "web" 3000 "plugin-daemon" 5002 "plugin-debug" 5003 "sandbox" 8194 "postgresql" 5432 "redis" 6379 "weaviate" 8080 "weaviate-grpc" 50051 "ssrf-proxy" 3128 -}}
+{{- $ports := dict "api" 5001 "web" 3000 "plugin-daemon" 5002 "plugin-debug" 5003 "sandbox" 8194 "postgresql" 5432 "redis" 6379 "weaviate" 8080 "weaviate-grpc" 50051 "ssrf-proxy" 3128 "dns" 53 -}}
 {{- required (printf "no port for %s" .) (get $ports .) -}}
 {{- end -}}
 
@@ -169,25 +169,104 @@ chart does not know the values: the checksum covers the Secret's name only. */}}
 {{- if .Values.redis.enabled -}}{{ include "dify.port" "redis" }}{{- else -}}{{ default "6379" (toString .Values.redis.external.port) }}{{- end -}}
 {{- end -}}
 
-{{/* Container resources: values override, else the chart default of the component. */}}
+{{/* Container resources: the component's values if set, else its entry in the sizing profile
+(global.sizing: small, the default, or medium): (dict "component" "api" "values" .Values.api.resources
+"sizing" .Values.global.sizing). small keeps the stack's total requests within 2 vCPU / 4 GiB
+(Dify's documented minimum host); its limits leave room for what real workloads grow into: the
+plugin daemon runs every installed plugin as its own Python process, the worker parses large
+PDFs. The table in docs/chart.md is this one. */}}
 {{- define "dify.resources" -}}
-{{- $defaults := dict
-  "api"           (dict "requests" (dict "cpu" "250m" "memory" "512Mi") "limits" (dict "cpu" "2" "memory" "2Gi"))
-  "worker"        (dict "requests" (dict "cpu" "250m" "memory" "512Mi") "limits" (dict "cpu" "2" "memory" "2Gi"))
-  "worker-beat"   (dict "requests" (dict "cpu" "50m" "memory" "128Mi") "limits" (dict "cpu" "500m" "memory" "512Mi"))
-  "web"           (dict "requests" (dict "cpu" "100m" "memory" "256Mi") "limits" (dict "cpu" "1" "memory" "1Gi"))
-  "plugin-daemon" (dict "requests" (dict "cpu" "200m" "memory" "512Mi") "limits" (dict "cpu" "2" "memory" "2Gi"))
-  "sandbox"       (dict "requests" (dict "cpu" "100m" "memory" "256Mi") "limits" (dict "cpu" "1" "memory" "1Gi"))
-  "postgresql"    (dict "requests" (dict "cpu" "200m" "memory" "512Mi") "limits" (dict "cpu" "2" "memory" "2Gi"))
-  "weaviate"      (dict "requests" (dict "cpu" "200m" "memory" "512Mi") "limits" (dict "cpu" "2" "memory" "4Gi"))
-  "redis"         (dict "requests" (dict "cpu" "50m" "memory" "128Mi") "limits" (dict "cpu" "500m" "memory" "512Mi"))
-  "migrate"       (dict "requests" (dict "cpu" "100m" "memory" "256Mi") "limits" (dict "cpu" "1" "memory" "1Gi"))
-  "ssrf-proxy"    (dict "requests" (dict "cpu" "50m" "memory" "64Mi") "limits" (dict "cpu" "500m" "memory" "256Mi"))
-  "init"          (dict "requests" (dict "cpu" "10m" "memory" "16Mi") "limits" (dict "cpu" "100m" "memory" "64Mi"))
-  "test"          (dict "requests" (dict "cpu" "10m" "memory" "32Mi") "limits" (dict "cpu" "200m" "memory" "128Mi"))
+{{- $r := dict "cpu" "" "memory" "" -}}
+{{- $profiles := dict
+  "small" (dict
+    "api"           (list "250m" "512Mi" "2" "2Gi")
+    "worker"        (list "250m" "512Mi" "2" "4Gi")
+    "worker-beat"   (list "50m" "128Mi" "500m" "512Mi")
+    "web"           (list "100m" "256Mi" "1" "1Gi")
+    "plugin-daemon" (list "250m" "768Mi" "2" "4Gi")
+    "sandbox"       (list "100m" "256Mi" "1" "1Gi")
+    "postgresql"    (list "200m" "512Mi" "2" "2Gi")
+    "weaviate"      (list "200m" "512Mi" "2" "4Gi")
+    "redis"         (list "50m" "128Mi" "500m" "512Mi")
+    "migrate"       (list "100m" "256Mi" "1" "1Gi")
+    "bootstrap"     (list "50m" "64Mi" "500m" "256Mi")
+    "ssrf-proxy"    (list "50m" "64Mi" "500m" "256Mi")
+    "init"          (list "10m" "16Mi" "100m" "64Mi")
+    "test"          (list "10m" "32Mi" "200m" "128Mi"))
+  "medium" (dict
+    "api"           (list "500m" "1Gi" "2" "4Gi")
+    "worker"        (list "500m" "1Gi" "2" "6Gi")
+    "worker-beat"   (list "50m" "128Mi" "500m" "512Mi")
+    "web"           (list "200m" "512Mi" "1" "2Gi")
+    "plugin-daemon" (list "500m" "2Gi" "4" "8Gi")
+    "sandbox"       (list "250m" "512Mi" "2" "2Gi")
+    "postgresql"    (list "500m" "2Gi" "4" "4Gi")
+    "weaviate"      (list "500m" "2Gi" "4" "8Gi")
+    "redis"         (list "100m" "256Mi" "1" "1Gi")
+    "migrate"       (list "100m" "256Mi" "1" "1Gi")
+    "bootstrap"     (list "50m" "64Mi" "500m" "256Mi")
+    "ssrf-proxy"    (list "100m" "128Mi" "1" "512Mi")
+    "init"          (list "10m" "16Mi" "100m" "64Mi")
+    "test"          (list "10m" "32Mi" "200m" "128Mi"))
 -}}
 {{- $v := .values | default dict -}}
-{{- if $v }}{{ toYaml $v }}{{ else }}{{ toYaml (get $defaults .component) }}{{ end -}}
+{{- if $v }}{{ toYaml $v }}{{ else -}}
+{{- /* An unknown profile renders as small here; dify.validate reports it (the subchart renders first). */ -}}
+{{- $e := get (get $profiles (toString .sizing) | default (get $profiles "small")) .component -}}
+requests: {cpu: {{ index $e 0 | quote }}, memory: {{ index $e 1 | quote }}}
+limits: {cpu: {{ index $e 2 | quote }}, memory: {{ index $e 3 | quote }}}
+{{- end -}}
+{{- end -}}
+
+{{/* Database connection pools, as upstream's docker-compose sets them: every api-image process
+(gunicorn with one worker, celery with one gevent process) holds up to pool + overflow
+connections; the plugin daemon up to its own maximum. */}}
+{{- define "dify.dbPoolSize" -}}30{{- end -}}
+{{- define "dify.dbMaxOverflow" -}}10{{- end -}}
+{{- define "dify.daemonDbMaxOpen" -}}30{{- end -}}
+{{- define "dify.daemonDbMaxIdle" -}}10{{- end -}}
+
+{{/* max_connections of the release's Postgres: the pools of api and worker replicas, beat and the
+migration Job (it runs next to the old pods during an upgrade), the plugin daemon, and 10 for
+psql, probes and Postgres' own reserved superuser slots. With the defaults: 4 x 40 + 30 + 10 = 200
+(upstream's compose keeps Postgres' 100, which those pools can exceed). */}}
+{{- define "dify.postgresMaxConnections" -}}
+{{- $perProcess := add (include "dify.dbPoolSize" .) (include "dify.dbMaxOverflow" .) -}}
+{{- $processes := add (default 1 .Values.api.replicas) (default 1 .Values.worker.replicas) 2 -}}
+{{- add (mul $perProcess $processes) (include "dify.daemonDbMaxOpen" .) 10 -}}
+{{- end -}}
+
+{{/* Postgres memory settings per sizing profile: small keeps upstream's compose values except
+effective_cache_size (a planner hint; upstream's 4096MB assumes a larger host than a 2Gi limit). */}}
+{{- define "dify.postgresSettings" -}}
+{{- $profiles := dict
+  "small"  (dict "shared_buffers" "128MB" "work_mem" "4MB" "maintenance_work_mem" "64MB" "effective_cache_size" "1GB")
+  "medium" (dict "shared_buffers" "1GB" "work_mem" "4MB" "maintenance_work_mem" "256MB" "effective_cache_size" "3GB")
+-}}
+{{- $s := get $profiles (toString .Values.global.sizing) | default (get $profiles "small") -}}
+{{- $_ := set $s "max_connections" (include "dify.postgresMaxConnections" .) -}}
+{{- range $k := keys $s | sortAlpha }}
+- -c
+- {{ printf "%s=%s" $k (get $s $k) | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* Largest plugin package in bytes (PLUGIN_MAX_PACKAGE_SIZE of api/worker, MAX_PLUGIN_PACKAGE_SIZE
+of the daemon): dify.pluginMaxPackageSize as bytes or <n>Ki|Mi|Gi; empty: 50Mi as upstream's compose. */}}
+{{- define "dify.pluginMaxPackageSize" -}}
+{{- $q := toString (.Values.dify.pluginMaxPackageSize | default "50Mi") -}}
+{{- $m := regexFind "^[0-9]+" $q -}}
+{{- $unit := dict "" 1 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 -}}
+{{- mul (atoi $m) (get $unit (trimPrefix $m $q)) -}}
+{{- end -}}
+
+{{/* Root paths the 1.11.4 web navigates to without its base path (web/service/fetch.ts after an
+"already set up" 403; the goto-anything account command). Space-separated. */}}
+{{- define "dify.rootRedirectPaths" -}}/signin /account{{- end -}}
+
+{{/* "true" when the root redirects are rendered: sub-path mode, expose.rootRedirects, Middlewares on. */}}
+{{- define "dify.rootRedirects" -}}
+{{- if and (include "dify.path" .) .Values.expose.rootRedirects .Values.expose.middlewareCrd }}true{{ end -}}
 {{- end -}}
 
 {{- define "dify.podSecurityContext" -}}
@@ -268,4 +347,19 @@ spec:
     {{- end }}
   securityContext: {{- include "dify.containerSecurityContext" . | nindent 4 }}
   resources: {{- include "dify.resources" (dict "component" "init") | nindent 4 }}
+{{- end -}}
+
+{{/* Components the SSRF proxy may reach as "Dify's own Services" (squid's dify_own rule): the
+NetworkPolicies list the proxy as a client of exactly these. JSON list. */}}
+{{- define "dify.proxyReachable" -}}
+{{- list "api" "web" "plugin-daemon" "sandbox" | toJson -}}
+{{- end -}}
+
+{{/* NetworkPolicy peer of the cluster DNS (CoreDNS in kube-system on NKP). */}}
+{{- define "dify.dnsPeer" -}}
+namespaceSelector:
+  matchLabels:
+    kubernetes.io/metadata.name: {{ default "kube-system" .Values.networkPolicy.dnsNamespace }}
+podSelector:
+  matchLabels: {{- toYaml (default (dict "k8s-app" "kube-dns") .Values.networkPolicy.dnsPodLabels) | nindent 4 }}
 {{- end -}}

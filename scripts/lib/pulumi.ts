@@ -10,7 +10,8 @@
  *   PULUMI_HOME          <state>/home; its plugins/ is the shared <cache>/pulumi-home/plugins,
  *                        where the built providers are registered (`pulumi plugin install --file`)
  *   PULUMI_BACKEND_URL   file://<state>/backend (also the login: a file backend, local state)
- *   PULUMI_CONFIG_PASSPHRASE, PULUMI_SKIP_UPDATE_CHECK, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION
+ *   PULUMI_CONFIG_PASSPHRASE, PULUMI_SKIP_UPDATE_CHECK, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION,
+ *   PULUMI_IGNORE_AMBIENT_PLUGINS (providers from PULUMI_HOME; the host is found beside pulumi)
  *   PULUMI_NODEJS_TYPESCRIPT, PULUMI_NODEJS_TSCONFIG_PATH from Pulumi.yaml (runtimeOptionsEnv)
  * Secret values reach `pulumi config set --secret` on stdin, never on a command line.
  *
@@ -96,6 +97,8 @@ export function offlineEnv(stateDir: string, passphrase: string, basePath = proc
     PULUMI_CONFIG_PASSPHRASE: passphrase,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    // Providers from PULUMI_HOME (registered above), not the copies on PATH in <cache>/bin.
+    PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
   };
 }
 
@@ -149,11 +152,11 @@ export class Pulumi {
     this.env = { ...base, ...runtimeOptionsEnv(this.projectDir), ...opts.env, ...offline };
   }
 
-  /** Runs `pulumi ARGS` in the project folder; never throws (see status). */
-  run(args: string[], input?: string): CliRun {
+  /** Runs `pulumi ARGS` in the project folder (or CWD); never throws (see status). */
+  run(args: string[], input?: string, cwd = this.projectDir): CliRun {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(tool("pulumi"), args, {
-      cwd: this.projectDir,
+      cwd,
       env: this.env,
       input: input ?? "",
       encoding: "utf8",
@@ -170,12 +173,13 @@ export class Pulumi {
   /** Runs `pulumi ARGS`; throws with the end of its output when it fails. */
   ok(args: string[], input?: string): CliRun {
     const r = this.run(args, input);
-    if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed (exit ${r.status}):\n${r.output.slice(-6000)}`);
+    if (r.status !== 0) throw failed(r);
     return r;
   }
 
-  /** `pulumi login file://<state>/backend`. */
+  /** Registers the built provider plugins (registerPlugins), then `pulumi login file://<state>/backend`. */
   login(): CliRun {
+    registerPlugins(this.projectDir);
     return this.ok(["login", this.env.PULUMI_BACKEND_URL]);
   }
 
@@ -206,9 +210,20 @@ export class PulumiStack {
     return this.pulumi.run([...args, ...this.stackArgs], input);
   }
 
-  /** `pulumi stack init NAME`. */
+  /**
+   * `pulumi stack init NAME`. With configInState, in a folder holding only a copy of Pulumi.yaml,
+   * so that the stack file it writes (the passphrase salt) lands in the state dir too.
+   */
   init(): CliRun {
-    return this.pulumi.ok(["stack", "init", this.name]);
+    const args = ["stack", "init", this.name];
+    if (!this.pulumi.opts.configInState) return this.pulumi.ok(args);
+    const dir = path.join(this.pulumi.opts.stateDir, "project");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(path.join(this.pulumi.projectDir, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    const r = this.pulumi.run(args, undefined, dir);
+    if (r.status !== 0) throw failed(r);
+    fs.renameSync(path.join(dir, `Pulumi.${this.name}.yaml`), this.configArgs[1]);
+    return r;
   }
 
   /**
@@ -235,10 +250,10 @@ export class PulumiStack {
     return this.run([...args, ...this.configArgs]);
   }
 
-  /** `pulumi preview --non-interactive [--expect-no-changes]`. */
-  preview(opts: { expectNoChanges?: boolean } = {}): CliRun {
+  /** `pulumi preview --non-interactive [--expect-no-changes] [--json]` (--json: the plan's steps on stdout). */
+  preview(opts: { expectNoChanges?: boolean; json?: boolean } = {}): CliRun {
     const args = ["preview", "--non-interactive", ...(opts.expectNoChanges ? ["--expect-no-changes"] : [])];
-    return this.run([...args, ...this.configArgs]);
+    return this.run([...args, ...(opts.json ? ["--json"] : []), ...this.configArgs]);
   }
 
   /** `pulumi refresh --yes --non-interactive`. */
@@ -284,6 +299,11 @@ export function statePassphrase(stateDir: string): string {
   return fs.readFileSync(file, "utf8").trim();
 }
 
+/** The error of a failed CLI run: the command and the end of its output. */
+function failed(r: CliRun): Error {
+  return new Error(`pulumi ${r.args.join(" ")} failed (exit ${r.status}):\n${r.output.slice(-6000)}`);
+}
+
 /** Single-quotes a value for a POSIX shell. */
 function shellQuote(v: string): string {
   return `'${v.replace(/'/g, `'\\''`)}'`;
@@ -298,7 +318,6 @@ if (require.main === module) {
     process.exit(2);
   }
   try {
-    registerPlugins();
     const p = new Pulumi({ stateDir, passphrase: statePassphrase(stateDir) });
     p.login();
     const keys = [...Object.keys(offlineEnv(stateDir, "")), ...Object.keys(runtimeOptionsEnv(p.projectDir))];

@@ -1,13 +1,16 @@
 /** components/chart-contract.ts against the real chart: what the program assumes is what `helm template` renders. */
 import * as assert from "assert";
 import {
-  chartPath, componentName, credentialsSecretKeys, credentialsSecretName, servicePorts,
+  chartPath, componentName, credentialsSecretKeys, credentialsSecretName, rootRedirectPaths, servicePorts,
 } from "../../components/chart-contract";
 import { baseValues, chartDir, merge, renderOk } from "./render";
 
 /** Every optional credential set, so the Secret carries all its keys. */
 const s3 = { enabled: true, endpoint: "https://objects.example.local", bucket: "dify", accessKey: "test-s3a", secretKey: "test-s3s" };
-const allKeys = merge(baseValues(), { dify: { fileStorage: { s3 } } });
+const allKeys = merge(baseValues(), {
+  dify: { fileStorage: { s3 } },
+  bootstrap: { adminEmail: "admin@example.com" }, secrets: { adminPassword: "test-adminpw-4711" },
+});
 const names = (docs: any[], kind: string) => docs.filter((d) => d.kind === kind).map((d) => d.metadata.name).sort();
 
 describe("chart contract (components/chart-contract.ts) against helm template", () => {
@@ -39,5 +42,11 @@ describe("chart contract (components/chart-contract.ts) against helm template", 
       const svc = docs.find((d) => d.kind === "Service" && d.metadata.name === componentName("dify", component));
       assert.strictEqual(svc?.spec.ports[0].port, port, component);
     }
+  });
+
+  it("knows the root paths the chart redirects in sub-path mode", () => {
+    const name = componentName("dify", "root-redirects");
+    const ing = renderOk(baseValues()).find((d) => d.kind === "Ingress" && d.metadata.name === name);
+    assert.deepStrictEqual(ing?.spec.rules[0].http.paths.map((p: any) => p.path), rootRedirectPaths);
   });
 });

@@ -197,6 +197,19 @@ describe("chart: environment contract", () => {
     assertContract(envOf(find(d, "Deployment", "dify-sandbox")), { HTTP_PROXY: "http://dify-ssrf-proxy:3128", HTTPS_PROXY: "http://dify-ssrf-proxy:3128" }, "sandbox");
   });
 
+  it("the SSRF proxy is on by default; off, the app and the sandbox have no proxy variables", () => {
+    const api = envOf(find(renderOk(base), "Deployment", "dify-api"));
+    assert.strictEqual(api.SSRF_PROXY_HTTP_URL, "http://dify-ssrf-proxy:3128");
+    const off = renderOk(matrix["SSRF proxy off"].values);
+    assert.ok(!off.some((x) => x.metadata.name === "dify-ssrf-proxy"), "the proxy was rendered although disabled");
+    const proxyVars = {
+      "dify-api": ["SSRF_PROXY_HTTP_URL", "SSRF_PROXY_HTTPS_URL"], "dify-sandbox": ["HTTP_PROXY", "HTTPS_PROXY"],
+    };
+    for (const [name, keys] of Object.entries(proxyVars)) {
+      for (const k of keys) assert.strictEqual(envOf(find(off, "Deployment", name))[k], undefined, `${name} ${k}`);
+    }
+  });
+
   it("names every Service after the release (release prod: prod-dify-*), the Weaviate subchart included", () => {
     const d = renderOk(base, { release: "prod" });
     const env = envOf(find(d, "Deployment", "prod-dify-api"));
@@ -206,7 +219,10 @@ describe("chart: environment contract", () => {
       INTERNAL_FILES_URL: "http://prod-dify-api:5001", SECRET_KEY: sec("SECRET_KEY", "prod-dify-credentials"),
     }, "prod-dify-api");
     const services = d.filter((x) => x.kind === "Service").map((x) => x.metadata.name).sort();
-    assert.deepStrictEqual(services, ["prod-dify-api", "prod-dify-plugin-daemon", "prod-dify-postgresql", "prod-dify-redis", "prod-dify-sandbox", "prod-dify-weaviate", "prod-dify-web"]);
+    assert.deepStrictEqual(services, [
+      "prod-dify-api", "prod-dify-plugin-daemon", "prod-dify-postgresql", "prod-dify-redis", "prod-dify-sandbox",
+      "prod-dify-ssrf-proxy", "prod-dify-weaviate", "prod-dify-web",
+    ]);
   });
 
   it("passes dify.extraEnv to api, worker and beat", () => {

@@ -22,14 +22,15 @@ describe("chart: exposure", () => {
       "Prefix /dify/files -> dify-api:http", "Prefix /dify/mcp -> dify-api:http", "Prefix /dify/triggers -> dify-api:http",
       "Prefix /dify/e/ -> dify-plugin-daemon:http",
     ]);
-    assert.strictEqual(api.metadata.annotations[traefik("router.middlewares")], "dify-prod-dify-strip-prefix@kubernetescrd");
+    assert.strictEqual(api.metadata.annotations[traefik("router.middlewares")],
+      "dify-prod-dify-strip-prefix@kubernetescrd,dify-prod-dify-hook-headers@kubernetescrd");
     const mw = find(d, "Middleware", "dify-strip-prefix");
     assert.strictEqual(mw.apiVersion, "traefik.io/v1alpha1");
     assert.strictEqual(mw.metadata.namespace ?? "dify-prod", "dify-prod");
     assert.deepStrictEqual(mw.spec, { stripPrefix: { prefixes: ["/dify"] } });
   });
 
-  it("both Ingresses: class from values, no host, no spec.tls, pinned to the entrypoints with router.tls", () => {
+  it("every Ingress: class from values, no host, no spec.tls, pinned to the entrypoints with router.tls", () => {
     for (const ing of renderOk(base).filter((x) => x.kind === "Ingress")) {
       assert.strictEqual(ing.spec.ingressClassName, "kommander-traefik");
       assert.strictEqual(ing.spec.tls, undefined);

@@ -32,9 +32,14 @@ export const matrix: Record<string, Case> = {
   "S3 files": c("05-s3-files"),
   "external Postgres and Redis": c("06-external-data-stores"),
   "NetworkPolicy off": c("07-networkpolicy-off"),
-  "SSRF proxy": c("08-ssrf-proxy"),
+  // The SSRF proxy is on by default: the reference install runs it.
+  "SSRF proxy": c("00-path-mode"),
+  "SSRF proxy off": c("08-ssrf-proxy-off"),
   "Weaviate off, Redis without password": c("09-no-weaviate-no-redis-password"),
   "existing Secret": c("10-existing-secret", { secret: "my-dify-credentials" }),
   "edge cases (IPv6 host, deeper path, decimal size, numeric port and replicas)": c("11-edge-cases"),
+  "medium sizing, 100Mi plugins, public file URLs, no root redirects": c("12-medium-sizing"),
+  "ingress from all namespaces": c("13-ingress-from-all-namespaces"),
+  "unattended first run through the SSRF proxy": c("14-first-run"),
   "release prod (not containing dify)": c("00-path-mode", { release: "prod", fullname: "prod-dify", secret: "prod-dify-credentials" }),
 };

@@ -38,4 +38,11 @@ describe("chart: NOTES.txt", () => {
     const external = renderNotes(matrix["external Postgres and Redis"].values);
     assert.ok(!external.includes("psql") && !external.includes("redis-cli"));
   });
+
+  it("warns when the SSRF proxy is disabled, and only then", () => {
+    assert.ok(!renderNotes(base).includes("ssrfProxy.enabled=false"));
+    const off = renderNotes(matrix["SSRF proxy off"].values);
+    assert.match(off, /Warning: ssrfProxy\.enabled=false\. Code in the sandbox and the HTTP requests the api makes/);
+    assert.match(off, /can reach cluster\s+Services, nodes and cloud metadata addresses/);
+  });
 });

@@ -8,6 +8,7 @@ import { find, podSpec, render } from "./render";
 const creds: Credentials = {
   secretKey: "test-secretkey-" + "k".repeat(48), initPassword: "test-init", postgresPassword: "test-pg", redisPassword: "test-redis",
   pluginDaemonKey: "test-pd", pluginInnerApiKey: "test-inner", sandboxApiKey: "test-sb", weaviateApiKey: "test-wv",
+  adminPassword: "",
 };
 const webImage = "registry.example.local/dify/dify-web:1.11.4-dify";
 

@@ -108,6 +108,12 @@ describe("chart: validation, one message per problem", () => {
     ["images.web.* in sub-path mode (says why and how to build one)", { images: { web: { repository: "", tag: "", basePath: "" } } }, "scripts/build-web-image.sh --base-path /dify"],
     ["images.web.tag in sub-path mode", { images: { web: { tag: "" } } }, "needs a web image built with NEXT_PUBLIC_BASE_PATH=/dify"],
     ["images.ssrfProxy.* when the SSRF proxy is on", { ssrfProxy: { enabled: true }, images: { ssrfProxy: { tag: "" } } }, "images.ssrfProxy.repository and images.ssrfProxy.tag are required when ssrfProxy.enabled"],
+    ["networkPolicy.ingressNamespaces (who may reach web, api and daemon is an explicit choice)",
+      { networkPolicy: { ingressNamespaces: [] } },
+      "networkPolicy.ingressNamespaces is required when networkPolicy.enabled"],
+    ["networkPolicy.ingressNamespaces (the message names the opt-out key)",
+      { networkPolicy: { ingressNamespaces: [] } },
+      "or set networkPolicy.ingressFromAllNamespaces=true to admit every namespace"],
     ["postgresql.external.host with an external Postgres", { postgresql: { enabled: false } }, "postgresql.external.host is required when postgresql.enabled=false"],
     ["redis.external.host with an external Redis", { redis: { enabled: false } }, "redis.external.host is required when redis.enabled=false"],
     ["dify.fileStorage.s3.bucket with S3", { dify: { fileStorage: { s3: { enabled: true, endpoint: "https://o.example", accessKey: "test-a", secretKey: "test-b" } } } }, "dify.fileStorage.s3.bucket is required"],
@@ -149,6 +155,11 @@ describe("chart: validation, one message per problem", () => {
     ["a registry with a scheme", { global: { imageRegistry: "https://registry.example.local" } }, "global.imageRegistry \"https://registry.example.local\" must not contain a scheme"],
     ["an S3 endpoint that is no URL", { dify: { fileStorage: { s3: { enabled: true, endpoint: "objects.example", bucket: "b", accessKey: "test-a", secretKey: "test-b" } } } }, "dify.fileStorage.s3.endpoint \"objects.example\" must be a URL"],
     ["an unknown S3 address style", { dify: { fileStorage: { s3: { enabled: true, endpoint: "https://o.example", bucket: "b", accessKey: "test-a", secretKey: "test-b", addressStyle: "host" } } } }, "dify.fileStorage.s3.addressStyle must be path or virtual"],
+    ["both ingress namespaces and every namespace", { networkPolicy: { ingressFromAllNamespaces: true } },
+      "networkPolicy.ingressNamespaces and networkPolicy.ingressFromAllNamespaces=true contradict each other"],
+    ["an ingress namespace that is no namespace name",
+      { networkPolicy: { ingressNamespaces: ["kommander", "Kommander Traefik"] } },
+      'networkPolicy.ingressNamespaces entry "Kommander Traefik" is not a namespace name'],
     ["the plugin database equal to the Dify database", { postgresql: { auth: { database: "dify_plugin" } } }, "postgresql.auth.pluginDatabase must differ from postgresql.auth.database"],
   ];
   for (const [what, patch, fragment] of bad) {
@@ -162,6 +173,11 @@ describe("chart: validation, one message per problem", () => {
 
   it("accepts valid edge cases: a bracketed IPv6 host, a deeper path, decimal sizes, numeric ports and replicas", () => {
     const r = render(matrix["edge cases (IPv6 host, deeper path, decimal size, numeric port and replicas)"].values);
+    assert.strictEqual(r.status, 0, r.stderr);
+  });
+
+  it("needs no ingress namespaces without NetworkPolicies", () => {
+    const r = render(merge(base, { networkPolicy: { enabled: false, ingressNamespaces: [] } }));
     assert.strictEqual(r.status, 0, r.stderr);
   });
 

@@ -216,7 +216,9 @@ describe("chart: restarts on change (checksums)", () => {
 
   it("a Dify-only change restarts the app pods, never Postgres, Redis, Weaviate, the sandbox or the plugin daemon", () => {
     const after = pods(merge(base, { external: { host: "dify.example.com" }, secrets: { openaiApiKey: "test-openaikey-other" }, images: { dify: { tag: "1.11.5" } } }));
-    assert.deepStrictEqual(changed(before(), after), ["dify-api", "dify-web", "dify-worker", "dify-worker-beat"]);
+    // The SSRF proxy too: its allow-list names the public host.
+    const restarted = ["dify-api", "dify-ssrf-proxy", "dify-web", "dify-worker", "dify-worker-beat"];
+    assert.deepStrictEqual(changed(before(), after), restarted);
   });
 
   it("a new database password restarts Postgres and its clients only", () => {
@@ -285,9 +287,69 @@ describe("chart: network policies", () => {
     assert.deepStrictEqual(clients(policy(d, "dify-postgresql")), ["api", "migrate", "plugin-daemon", "test", "worker", "worker-beat"]);
     assert.deepStrictEqual(clients(policy(d, "dify-redis")), ["api", "migrate", "plugin-daemon", "test", "worker", "worker-beat"]);
     assert.deepStrictEqual(clients(policy(d, "dify-weaviate")), ["api", "migrate", "test", "worker"]);
-    assert.deepStrictEqual(clients(policy(d, "dify-sandbox")), ["api", "test", "worker"]);
-    assert.deepStrictEqual(clients(policy(d, "dify-plugin-daemon")), ["api", "test", "worker"]);
+    assert.deepStrictEqual(clients(policy(d, "dify-sandbox")), ["api", "ssrf-proxy", "test", "worker"]);
+    assert.deepStrictEqual(clients(policy(d, "dify-plugin-daemon")), ["api", "ssrf-proxy", "test", "worker"]);
+    assert.deepStrictEqual(clients(policy(d, "dify-api")), ["plugin-daemon", "ssrf-proxy", "test", "web", "worker"]);
+    assert.deepStrictEqual(clients(policy(d, "dify-web")), ["ssrf-proxy", "test"]);
+    assert.deepStrictEqual(clients(policy(d, "dify-ssrf-proxy")), ["api", "sandbox", "test", "worker"]);
     for (const name of ["dify-postgresql", "dify-redis", "dify-weaviate", "dify-sandbox"]) assert.strictEqual(policy(d, name).spec.ingress.length, 1, name);
+  });
+
+  it("the SSRF proxy is a client of exactly the Services its squid.conf allows as Dify's own", () => {
+    const d = renderOk(base);
+    const conf: string = find(d, "ConfigMap", "dify-ssrf-proxy").data["squid.conf"];
+    const own = /^\s*acl dify_own dstdom_regex(?: -[a-z])+ \^\(([^)]*)\)/m.exec(conf)![1].split("|")
+      .map((n) => n.replace(/\\/g, ""));
+    const viaProxy = d.filter((x) => x.kind === "NetworkPolicy" && clients(x).includes("ssrf-proxy"))
+      .map((x) => x.metadata.name);
+    assert.deepStrictEqual(viaProxy.sort(), own.sort());
+    const off = renderOk(matrix["SSRF proxy off"].values).filter((x) => x.kind === "NetworkPolicy");
+    assert.ok(!off.some((x) => clients(x).includes("ssrf-proxy")), "the proxy is a client although disabled");
+  });
+
+  it("with the SSRF proxy the sandbox may send only to the proxy and the cluster DNS", () => {
+    const np = policy(renderOk(base), "dify-sandbox");
+    assert.deepStrictEqual(np.spec.policyTypes, ["Ingress", "Egress"]);
+    assert.deepStrictEqual(np.spec.egress, [
+      {
+        to: [{
+          podSelector: {
+            matchLabels: {
+              "app.kubernetes.io/name": "dify",
+              "app.kubernetes.io/instance": "dify",
+              "app.kubernetes.io/component": "ssrf-proxy",
+            },
+          },
+        }],
+        ports: [{ port: 3128, protocol: "TCP" }],
+      },
+      {
+        to: [{
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+          podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+        }],
+        ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }],
+      },
+    ]);
+    // Only the sandbox's egress is limited: api, worker and plugin daemon reach the internet
+    // directly, as in upstream's compose.
+    const egress = renderOk(base).filter((x) => x.kind === "NetworkPolicy" && x.spec.policyTypes.includes("Egress"));
+    assert.deepStrictEqual(egress.map((x) => x.metadata.name), ["dify-sandbox"]);
+  });
+
+  it("the DNS the sandbox may query can be named (another namespace or labels)", () => {
+    const dns = { networkPolicy: { dnsNamespace: "dns", dnsPodLabels: { app: "node-cache" } } };
+    const np = policy(renderOk(merge(base, dns)), "dify-sandbox");
+    assert.deepStrictEqual(np.spec.egress[1].to, [{
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "dns" } },
+      podSelector: { matchLabels: { app: "node-cache" } },
+    }]);
+  });
+
+  it("without the SSRF proxy the sandbox's egress is not limited (the opt-out)", () => {
+    const np = policy(renderOk(matrix["SSRF proxy off"].values), "dify-sandbox");
+    assert.deepStrictEqual(np.spec.policyTypes, ["Ingress"]);
+    assert.strictEqual(np.spec.egress, undefined);
   });
 
   it("web, api and the plugin daemon also accept the ingress controller's namespaces", () => {
@@ -295,6 +357,14 @@ describe("chart: network policies", () => {
     for (const name of ["dify-web", "dify-api", "dify-plugin-daemon"]) {
       const rule = policy(d, name).spec.ingress.find((r: any) => r.from[0].namespaceSelector);
       assert.deepStrictEqual(rule.from[0].namespaceSelector.matchExpressions[0].values, ["kommander"], name);
+    }
+  });
+
+  it("admits every namespace only when asked to (networkPolicy.ingressFromAllNamespaces)", () => {
+    const d = renderOk(matrix["ingress from all namespaces"].values);
+    for (const name of ["dify-web", "dify-api", "dify-plugin-daemon"]) {
+      const rule = policy(d, name).spec.ingress.find((r: any) => r.from[0].namespaceSelector);
+      assert.deepStrictEqual(rule.from[0].namespaceSelector, {}, name);
     }
   });
 
@@ -316,12 +386,21 @@ describe("chart: SSRF proxy", () => {
     const conf: string = find(renderOk(matrix["SSRF proxy"].values), "ConfigMap", "dify-ssrf-proxy").data["squid.conf"];
     const lines = conf.split("\n").map((l) => l.trim());
     const access = lines.filter((l) => l.startsWith("http_access"));
-    assert.ok(access.indexOf("http_access allow localnet dify_own") < access.indexOf("http_access deny internal"));
-    assert.ok(access.indexOf("http_access deny internal") < access.indexOf("http_access allow localnet"));
-    assert.strictEqual(access[access.length - 1], "http_access deny all");
+    // The internal deny comes first and spares only Dify's own names and public address
+    // (test/real/squid.test.ts runs this against a real squid).
+    assert.deepStrictEqual(access, ["http_access deny !Safe_ports", "http_access deny CONNECT !SSL_ports",
+      "http_access deny internal !dify_own !dify_public", "http_access allow localnet", "http_access deny all"]);
     assert.ok(lines.includes("acl dify_public dst 198.51.100.10"));
     assert.ok(lines.some((l) => l.startsWith("acl internal dst") && l.includes("169.254.0.0/16") && l.includes("10.0.0.0/8")));
-    assert.ok(lines.some((l) => l.startsWith("acl dify_own dstdom_regex") && l.includes("dify-api")));
+    assert.ok(lines.includes("acl dify_own dstdom_regex -n -i " +
+      "^(dify-api|dify-web|dify-plugin-daemon|dify-sandbox)(\\.dify(\\.svc(\\.cluster\\.local)?)?)?$"));
+    assert.ok(lines.includes("dns_defnames on"));
+  });
+
+  it("Dify's own names end at global.clusterDomain", () => {
+    const conf: string = find(renderOk(merge(matrix["SSRF proxy"].values, { global: { clusterDomain: "corp.internal" } })),
+      "ConfigMap", "dify-ssrf-proxy").data["squid.conf"];
+    assert.ok(conf.includes("(\\.dify(\\.svc(\\.corp\\.internal)?)?)?$\n"), conf);
   });
 
   it("a DNS public host is matched by name", () => {

@@ -11,6 +11,7 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { createdByLabel, podSecurityLabels } from "../../components/namespace";
 import { CliRun, Pulumi, PulumiStack } from "../../scripts/lib/pulumi";
 import { repoRoot, tool } from "../lib/paths";
 import { httpGet, Sim, startSim, startTraefik, waitFor } from "../lib/sim";
@@ -63,6 +64,21 @@ function secretData(sim: Sim, ns: string, name: string): Record<string, string> 
   const s = sim.getJson(["-n", ns, "get", "secret", name]);
   return Object.fromEntries(Object.entries<string>(s.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
 }
+
+/** Creates (or updates) a namespace with these labels. */
+function labelledNamespace(sim: Sim, name: string, labels: Record<string, string>): void {
+  const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } };
+  sim.kubectl(["apply", "-f", "-"], JSON.stringify(ns));
+}
+
+/** What a namespace holds besides what Kubernetes puts in every namespace. */
+function contents(sim: Sim, ns: string): string[] {
+  return sim.getJson(["-n", ns, "get", "all,secrets,configmaps,pvc,ingress,networkpolicies"]).items
+    .filter((o: any) => o.metadata.name !== "kube-root-ca.crt")
+    .map((o: any) => `${o.kind}/${o.metadata.name}`);
+}
+
+const restricted = { "pod-security.kubernetes.io/enforce": "restricted" };
 
 /** A loopback HTTP stub that records the paths it receives. */
 async function stub(name: string): Promise<{ port: number; seen: string[]; close: () => void }> {
@@ -142,8 +158,24 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
     const job = sim.getJson(["-n", "dify", "get", "job", "dify-migrate"]);
     assert.strictEqual(job.status.succeeded, 1);
     const components = Object.keys(podUids(sim)).sort();
-    assert.deepStrictEqual(components, ["api", "plugin-daemon", "postgresql", "redis", "sandbox", "weaviate", "web", "worker", "worker-beat"]);
+    assert.deepStrictEqual(components, [
+      "api", "plugin-daemon", "postgresql", "redis", "sandbox", "ssrf-proxy", "weaviate", "web", "worker",
+      "worker-beat",
+    ]);
     firstUids = podUids(sim);
+  });
+
+  it("creates the namespace at Pod Security baseline, and the real admission admitted every pod", () => {
+    const ns = sim.getJson(["get", "namespace", "dify"]);
+    const { "kubernetes.io/metadata.name": _name, ...labels } = ns.metadata.labels;
+    assert.deepStrictEqual(labels, { ...podSecurityLabels, [createdByLabel.key]: createdByLabel.value });
+    // The admission enforces here: a privileged pod is refused (dry run, nothing stored).
+    const privileged = sim.tryKubectl(["-n", "dify", "run", "privileged", "--image=example.invalid/x:1", "--privileged",
+      "--dry-run=server"]);
+    assert.notStrictEqual(privileged.status, 0);
+    assert.match(privileged.stderr, /violates PodSecurity "baseline:latest"/);
+    const refused = sim.getJson(["-n", "dify", "get", "events", "--field-selector", "reason=FailedCreate"]).items;
+    assert.deepStrictEqual(refused.map((e: any) => e.message), []);
   });
 
   it("keeps secrets out of stack outputs and the engine's log", () => {
@@ -165,6 +197,52 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
     const changes = dev.lastUpdate().resourceChanges;
     assert.deepStrictEqual(Object.keys(changes).filter((k) => k !== "same" && k !== "read"), []);
     assert.deepStrictEqual(podUids(sim), firstUids);
+  });
+
+  it("2b. dify:adminEmail adds the bootstrap hook Job; it completes, outputs appear, a second up changes nothing", () => {
+    // Without dify:adminEmail (tests 1 and 2) nothing of it exists.
+    const before = sim.tryKubectl(["-n", "dify", "get", "job", "dify-bootstrap"]);
+    assert.strictEqual(before.status, 1, "a bootstrap Job exists");
+    assert.ok(!("ADMIN_PASSWORD" in secretData(sim, "dify", "dify-credentials")));
+    for (const k of ["adminEmail", "adminPassword", "bootstrap"]) assert.ok(!(k in dev.outputs().outputs), k);
+
+    dev.setConfig({ openaiApiKey: "sk-e2e-test-key" }, { secret: true });
+    const run = ok(up(dev, { adminEmail: "admin@example.com" }));
+    const job = sim.getJson(["-n", "dify", "get", "job", "dify-bootstrap"]);
+    assert.strictEqual(job.status.succeeded, 1, "the simulated kubelet (kwok) completes the Job's pod");
+    assert.strictEqual(job.metadata.annotations["helm.sh/hook"], "post-install,post-upgrade");
+    const migrate = sim.getJson(["-n", "dify", "get", "job", "dify-migrate"]);
+    assert.ok(Date.parse(job.metadata.creationTimestamp) >= Date.parse(migrate.metadata.creationTimestamp));
+    const c = job.spec.template.spec.containers[0];
+    assert.strictEqual(c.image, "langgenius/dify-api:1.11.4");
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.valueFrom?.secretKeyRef.key ?? e.value]));
+    assert.strictEqual(env.BOOTSTRAP_API_URL, "http://dify-api:5001");
+    assert.strictEqual(env.BOOTSTRAP_PLUGINS, "langgenius/openai", "the default with an OpenAI key");
+    assert.strictEqual(env.BOOTSTRAP_ADMIN_PASSWORD, "ADMIN_PASSWORD");
+    const script = sim.getJson(["-n", "dify", "get", "configmap", "dify-bootstrap"]).data["bootstrap.py"];
+    assert.strictEqual(script, fs.readFileSync(path.join(repoRoot, "chart", "files", "bootstrap.py"), "utf8"));
+
+    const secrets = secretData(sim, "dify", "dify-credentials");
+    assert.match(secrets.ADMIN_PASSWORD, /^(?=.*[a-zA-Z])(?=.*\d).{8,}$/, "Dify's password rule");
+    const { outputs } = dev.outputs();
+    assert.strictEqual(outputs.adminEmail, "admin@example.com");
+    assert.strictEqual(outputs.adminPassword, "[secret]");
+    // kwok runs no container: the pod leaves no termination message, and the output says so.
+    assert.strictEqual(outputs.bootstrap, "completed (the pod recorded no result)");
+    assert.strictEqual(dev.outputs({ showSecrets: true }).outputs.adminPassword, secrets.ADMIN_PASSWORD);
+    for (const v of [secrets.ADMIN_PASSWORD, "sk-e2e-test-key"]) {
+      assert.ok(!run.output.includes(v), "a secret in the log of pulumi up");
+    }
+
+    const uid = job.metadata.uid;
+    ok(dev.preview({ expectNoChanges: true }));
+    ok(up(dev));
+    const changes = Object.keys(dev.lastUpdate().resourceChanges).filter((k) => k !== "same" && k !== "read");
+    assert.deepStrictEqual(changes, []);
+    const after = sim.getJson(["-n", "dify", "get", "job", "dify-bootstrap"]);
+    assert.strictEqual(after.metadata.uid, uid, "the Job did not run again");
+    assert.deepStrictEqual(podUids(sim), firstUids, "no pod was recreated");
+    dev.rmConfig(["adminEmail", "openaiApiKey"]);
   });
 
   it("3. a Dify-only change (the public host) recreates the app pods, never the data stores", () => {
@@ -204,6 +282,9 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
       assert.deepStrictEqual(await t.through("/dify/e/abc"), { status: 200, backend: "plugin-daemon", path: "/e/abc" });
       assert.deepStrictEqual(await t.through("/dify/explore"), { status: 200, backend: "web", path: "/dify/explore" });
       assert.deepStrictEqual(await t.through("/difyx"), { status: 404, backend: undefined, path: undefined });
+      // The web's root leaks are redirected (302) without reaching a backend; the root stays unclaimed.
+      assert.deepStrictEqual(await t.through("/signin"), { status: 302, backend: undefined, path: undefined });
+      assert.deepStrictEqual(await t.through("/"), { status: 404, backend: undefined, path: undefined });
       assert.deepStrictEqual(await t.through("/other"), { status: 404, backend: undefined, path: undefined });
       assert.deepStrictEqual(await t.through("/dify/apps", "web"), { status: 404, backend: undefined, path: undefined });
     } finally {
@@ -263,12 +344,26 @@ describe("e2e: root mode and plain Helm on the simulated NKP", function () {
     }
   });
 
+  it("refuses a namespace that enforces Pod Security restricted, before changing anything", () => {
+    labelledNamespace(sim, "locked", restricted);
+    const run = newStack(p, "locked", { path: "/", namespace: "locked" }).up();
+    assert.notStrictEqual(run.status, 0, "up succeeded");
+    assert.match(run.output, /Namespace locked \(dify:namespace\) enforces Pod Security "restricted"/);
+    assert.match(run.output, /Nothing was changed/);
+    assert.doesNotMatch(run.output, stackTrace);
+    const labels = sim.getJson(["get", "namespace", "locked"]).metadata.labels;
+    assert.strictEqual(labels["pod-security.kubernetes.io/enforce"], "restricted", "the namespace was relabelled");
+    assert.deepStrictEqual(contents(sim, "locked"), []);
+  });
+
   const helmSets = [
     "expose.ingressClassName=kommander-traefik", "expose.path=/", "external.scheme=https", `external.host=${lbIp}`,
     "images.dify.repository=langgenius/dify", "images.dify.tag=1.11.4",
     "images.pluginDaemon.repository=langgenius/dify-plugin-daemon", "images.pluginDaemon.tag=0.5.2-local",
     "images.sandbox.repository=langgenius/dify-sandbox", "images.sandbox.tag=0.2.12",
     "images.postgres.repository=postgres", "images.postgres.tag=16.10", "images.redis.repository=redis", "images.redis.tag=7.4.5",
+    "images.ssrfProxy.repository=ubuntu/squid", "images.ssrfProxy.tag=6.6-24.04_beta",
+    "networkPolicy.ingressNamespaces={kommander,plain}",
     "weaviate.image.repository=semitechnologies/weaviate", "weaviate.image.tag=1.27.0", "weaviate.persistence.size=50Gi",
     "weaviate.persistence.storageClass=nutanix-volume", "storage.storageClassName=nutanix-volume",
     "postgresql.auth.username=dify", "postgresql.auth.database=dify", "postgresql.persistence.size=20Gi",
@@ -279,8 +374,10 @@ describe("e2e: root mode and plain Helm on the simulated NKP", function () {
     .map((k) => `${k}=${require("crypto").randomBytes(12).toString("hex")}`);
   const helm = (args: string[]) => spawnSync(tool("helm"), ["--kubeconfig", sim.kubeconfig, ...args], { encoding: "utf8" });
 
-  it("8. plain helm upgrade --install with --set only: validates server-side and becomes ready", () => {
+  it("8. plain helm upgrade --install with --set only: validates server-side, ready at Pod Security baseline", () => {
     const sets = [...helmSets, ...helmSecrets].flatMap((s) => ["--set", s]);
+    // The namespace as the README says to prepare it: baseline enforced, restricted reported.
+    labelledNamespace(sim, "plain", podSecurityLabels);
     const dry = helm(["upgrade", "--install", "plain", path.join(repoRoot, "chart"), "-n", "plain", "--create-namespace", "--dry-run=server", ...sets]);
     assert.strictEqual(dry.status, 0, dry.stderr);
     const r = helm(["upgrade", "--install", "plain", path.join(repoRoot, "chart"), "-n", "plain", "--create-namespace", "--wait", "--wait-for-jobs", "--timeout", "5m", ...sets]);
@@ -291,6 +388,16 @@ describe("e2e: root mode and plain Helm on the simulated NKP", function () {
     const t = helm(["test", "plain", "-n", "plain", "--timeout", "2m"]);
     assert.strictEqual(t.status, 0, t.stderr);
     assert.match(t.stdout, /TEST SUITE:\s+plain-dify-test[\s\S]*Phase:\s+Succeeded/);
+  });
+
+  it("8. plain helm into a namespace enforcing restricted fails with the chart's message, installs nothing", () => {
+    labelledNamespace(sim, "plain-locked", restricted);
+    const sets = [...helmSets, ...helmSecrets].flatMap((s) => ["--set", s]);
+    const r = helm(["upgrade", "--install", "plain", path.join(repoRoot, "chart"), "-n", "plain-locked", ...sets]);
+    assert.notStrictEqual(r.status, 0);
+    assert.match(r.stderr, /namespace plain-locked enforces Pod Security "restricted"/);
+    assert.match(r.stderr, /kubectl label namespace plain-locked pod-security\.kubernetes\.io\/enforce=baseline/);
+    assert.deepStrictEqual(contents(sim, "plain-locked"), []);
   });
 
   it("8. plain helm without a required value fails with that value's message and installs nothing", () => {

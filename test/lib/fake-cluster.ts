@@ -6,14 +6,14 @@
 import { ClusterReader } from "../../components/cluster";
 
 export type ReleaseReads = Pick<
-  ClusterReader, "listHelmRecords" | "listPvcNames" | "listWorkloads" | "readJob" | "updateHelmRecord"
+  ClusterReader, "listHelmRecords" | "listPvcNames" | "listWorkloads" | "readJobOutcome" | "updateHelmRecord"
 >;
 
 export const nothingReleased: ReleaseReads = {
   listHelmRecords: async () => [],
   listPvcNames: async () => [],
   listWorkloads: async () => [],
-  readJob: async () => undefined,
+  readJobOutcome: async () => undefined,
   updateHelmRecord: async () => {
     throw new Error("fake cluster: no Helm record to update");
   },

@@ -117,9 +117,63 @@ export const badInputs: BadInput[] = [
     config: { initPassword: "a".repeat(31) }, program: "dify:initPassword has 31 characters; Dify accepts at most 30",
     set: { "secrets.initPassword": "a".repeat(31) }, chart: "secrets.initPassword has 31 characters; Dify accepts at most 30",
   },
+  ...([["a space", "test pw"], ["a tab", "test\tpw"], ["a leading quote", "'test-pw"]] as const).map(([what, pw]) => ({
+    what: `a Postgres password with ${what} (plugin daemon 0.5.2's key=value DSN)`,
+    config: { postgresPassword: pw },
+    program: "dify:postgresPassword must not contain spaces, tabs or other whitespace or a backslash, nor start with '",
+    set: { "postgresql.auth.password": pw },
+    chart: "postgresql.auth.password must not contain spaces, tabs or other whitespace or a backslash, " +
+      "nor start with '",
+  })),
+  {
+    what: "a plugin package size that is no byte size",
+    config: { pluginMaxPackageSize: "50MB" },
+    program: 'dify:pluginMaxPackageSize "50MB" must be a size in bytes or with Ki, Mi or Gi',
+    set: { "dify.pluginMaxPackageSize": "50MB" },
+    chart: 'dify.pluginMaxPackageSize "50MB" must be a size in bytes or with Ki, Mi or Gi',
+  },
+  {
+    what: "an unknown sizing profile",
+    config: { sizing: "large" }, program: 'dify:sizing must be small or medium (got "large")',
+    set: { "global.sizing": "large" }, chart: 'global.sizing must be small or medium (got "large")',
+  },
+  {
+    what: "a public path the root redirects would send to itself",
+    config: { path: "/signin" },
+    program: "dify:path /signin is one of the root paths dify:rootRedirects sends to the public path",
+    set: { "expose.path": "/signin", "images.web.basePath": "/signin" },
+    chart: "expose.path /signin is one of the root paths expose.rootRedirects sends to the public path",
+  },
   {
     what: "a Redis password that breaks the Celery broker URL",
     config: { redisPassword: "p@ss/word" }, program: "dify:redisPassword may contain only letters, digits and . _ ~ - (it is part of the Celery broker URL)",
     set: { "redis.auth.password": "p@ss/word" }, chart: "redis.auth.password may contain only letters, digits and . _ ~ - (it is part of the Celery broker URL)",
+  },
+  {
+    what: "an admin password Dify refuses (unattended first run)",
+    config: { adminEmail: "admin@example.com", adminPassword: "onlyletters" },
+    program: "dify:adminPassword must have at least 8 characters with letters and digits",
+    set: { "bootstrap.adminEmail": "admin@example.com", "secrets.adminPassword": "onlyletters" },
+    chart: "secrets.adminPassword must have at least 8 characters with letters and digits",
+  },
+  {
+    what: "a plugin id that is not <author>/<name>",
+    config: { adminEmail: "admin@example.com", plugins: "OpenAI" },
+    program: 'dify:plugins "OpenAI" is not a marketplace plugin id',
+    set: {
+      "bootstrap.adminEmail": "admin@example.com", "secrets.adminPassword": "test-adminpw-4711",
+      "bootstrap.plugins": "{OpenAI}",
+    },
+    chart: 'bootstrap.plugins: "OpenAI" is not a marketplace plugin id',
+  },
+  {
+    what: "a plugin package path instead of a URL",
+    config: { adminEmail: "admin@example.com", pluginPackageUrls: "/tmp/openai.difypkg" },
+    program: 'dify:pluginPackageUrls "/tmp/openai.difypkg" is not an http(s) URL',
+    set: {
+      "bootstrap.adminEmail": "admin@example.com", "secrets.adminPassword": "test-adminpw-4711",
+      "bootstrap.pluginPackageUrls": "{/tmp/openai.difypkg}",
+    },
+    chart: 'bootstrap.pluginPackageUrls: "/tmp/openai.difypkg" is not an http(s) URL',
   },
 ];

@@ -74,9 +74,23 @@ describe("config: defaults", () => {
   });
 
   it("accepts an unknown Dify tag when every companion tag is given", () => {
-    const c = parseConfig({ path: "/", imageTag: "1.12.0", pluginDaemonTag: "0.6.0-local", sandboxTag: "0.2.13", weaviateTag: "1.28.0", postgresTag: "16.11", redisTag: "7.4.6" });
+    const companions = {
+      pluginDaemonTag: "0.6.0-local", sandboxTag: "0.2.13", weaviateTag: "1.28.0", postgresTag: "16.11",
+      redisTag: "7.4.6",
+    };
+    const c = parseConfig({ path: "/", imageTag: "1.12.0", ...companions, ssrfProxyTag: "6.6-24.04_beta" });
     assert.strictEqual(c.images.weaviateTag, "1.28.0");
-    assert.strictEqual(c.images.ssrfProxyTag, "", "the Squid tag is needed only with dify:ssrfProxy");
+    const off = parseConfig({ path: "/", imageTag: "1.12.0", ...companions, ssrfProxy: "false" });
+    assert.strictEqual(off.images.ssrfProxyTag, "", "the Squid tag is needed only with dify:ssrfProxy");
+  });
+
+  it("runs the SSRF proxy by default, as upstream's compose does; the opt-out is warned about", () => {
+    assert.strictEqual(parseConfig({ path: "/" }).ssrfProxy, true);
+    const off = parseConfig({ path: "/", ssrfProxy: "false" });
+    assert.strictEqual(off.ssrfProxy, false);
+    assert.strictEqual(off.warnings.length, 1);
+    assert.match(off.warnings[0], /^dify:ssrfProxy is false: code in the sandbox and the HTTP requests Dify makes/);
+    assert.match(off.warnings[0], /can reach cluster Services, nodes and cloud metadata addresses/);
   });
 
   it("carries root mode as subPath false", () => assert.strictEqual(parseConfig({ path: "/" }).subPath, false));
@@ -216,8 +230,11 @@ describe("config: each bad value is refused with its key and the fix", () => {
   it("size without a unit", () => rejects({ path: "/", difyFilesSize: "20" }, "dify:difyFilesSize", "20 bytes", "20Gi"));
   it("unknown tag without companions", () =>
     rejects({ path: "/", imageTag: "1.99.0" }, "dify:imageTag 1.99.0", "dify:pluginDaemonTag", "dify:sandboxTag", "dify:weaviateTag", "dify:postgresTag", "dify:redisTag", "docker-compose"));
-  it("unknown tag with the SSRF proxy but no Squid tag", () =>
-    rejects({ path: "/", imageTag: "1.99.0", ssrfProxy: "true", pluginDaemonTag: "a", sandboxTag: "b", weaviateTag: "1.28.0", postgresTag: "16", redisTag: "7" }, "dify:ssrfProxyTag"));
+  it("unknown tag with the SSRF proxy (the default) but no Squid tag", () =>
+    rejects({
+      path: "/", imageTag: "1.99.0", pluginDaemonTag: "a", sandboxTag: "b", weaviateTag: "1.28.0", postgresTag: "16",
+      redisTag: "7",
+    }, "dify:ssrfProxyTag"));
   it("image tag with a slash", () => rejects({ path: "/", imageTag: "1.11/4" }, "dify:imageTag", "not a valid image tag"));
   it("Weaviate older than 1.27", () => rejects({ path: "/", weaviateTag: "1.24.0" }, "dify:weaviateTag", ">= 1.27"));
   it("repository with a tag", () => rejects({ path: "/", imageRepository: "langgenius/dify:1.11.4" }, "dify:imageRepository", "without tag"));
@@ -245,6 +262,27 @@ describe("config: each bad value is refused with its key and the fix", () => {
   it("PostgreSQL user with odd characters", () => rejects({ path: "/", postgresUser: "dify-user" }, "dify:postgresUser", "identifier"));
   it("setup password longer than 30 characters", () => rejects({ path: "/", initPassword: "x".repeat(31) }, "dify:initPassword", "at most 30"));
   it("Redis password that would break the broker URL", () => rejects({ path: "/", redisPassword: "a@b:c" }, "dify:redisPassword", "broker URL"));
+  const badPasswords = [["a space", "test pw"], ["a tab", "test\tpw"], ["a newline", "test\npw"],
+    ["a backslash", "te\\st"], ["a leading quote", "'test"]];
+  for (const [what, pw] of badPasswords) {
+    it(`PostgreSQL password with ${what}, which plugin daemon 0.5.2 cannot pass on`, () =>
+      rejects({ path: "/", postgresPassword: pw }, "dify:postgresPassword", "key=value connection string",
+        "choose another password"));
+  }
+  it("accepts a PostgreSQL password with a quote inside and other punctuation", () => {
+    const pw = "p'w=x!@#$%&*()";
+    assert.strictEqual(parseConfig({ path: "/", postgresPassword: pw }).credentials.postgresPassword, pw);
+  });
+  for (const bad of ["50MB", "0", "1.5Mi", "-1"]) {
+    it(`plugin package size ${bad}`, () =>
+      rejects({ path: "/", pluginMaxPackageSize: bad }, "dify:pluginMaxPackageSize", "Ki, Mi or Gi"));
+  }
+  it("sizing profile that does not exist", () =>
+    rejects({ path: "/", sizing: "large" }, "dify:sizing must be small or medium"));
+  it("public path that a root redirect would send to itself", () =>
+    rejects({ path: "/account", webImage }, "dify:path /account", "dify:rootRedirects"));
+  it("the same path without root redirects", () =>
+    assert.strictEqual(parseConfig({ path: "/account", webImage, rootRedirects: "false" }).rootRedirects, false));
   it("PIP mirror that is not a URL", () => rejects({ path: "/", pipMirrorUrl: "pypi.local" }, "dify:pipMirrorUrl", "http(s) URL"));
   it("unknown setting", () => rejects({ path: "/", imageTg: "1.11.4" }, "dify:imageTg", "not a known setting"));
 
@@ -311,4 +349,56 @@ describe("config: hosts", () => {
 
 describe("config: version matrix", () => {
   it("knows only supported versions", () => assert.deepStrictEqual(Object.keys(versionMatrix), ["1.11.4"]));
+});
+
+describe("config: the unattended first run", () => {
+  const on = { path: "/", adminEmail: "admin@example.com" };
+
+  it("is off without dify:adminEmail", () => {
+    assert.strictEqual(parseConfig({ path: "/" }).bootstrap, undefined);
+    const defaults = parseConfig({ ...projectDefaults, path: "/" });
+    assert.strictEqual(defaults.bootstrap, undefined, "adminName's default is not a setting");
+  });
+
+  it("reads its settings, with the name defaulting to admin", () => {
+    const cfg = parseConfig({
+      ...on, plugins: "langgenius/openai, langgenius/ollama",
+      pluginPackageUrls: "https://files.example.local/a.difypkg",
+      openaiApiKey: "sk-test", openaiApiBase: "https://gw.example.local",
+    });
+    assert.deepStrictEqual(cfg.bootstrap, {
+      adminEmail: "admin@example.com", adminName: "admin", plugins: ["langgenius/openai", "langgenius/ollama"],
+      pluginPackageUrls: ["https://files.example.local/a.difypkg"], openaiApiBase: "https://gw.example.local",
+    });
+    assert.strictEqual(parseConfig(on).bootstrap?.plugins, undefined, "unset: the default is decided with the key");
+  });
+
+  it("refuses its settings without dify:adminEmail, naming them", () => {
+    rejects({ path: "/", plugins: "langgenius/openai", adminPassword: "Secret-pw-1" },
+      "dify:plugins, dify:adminPassword take effect only with the unattended first run", "set dify:adminEmail");
+  });
+
+  it("refuses bad values before anything changes, each with its key", () => {
+    rejects({ ...on, adminEmail: "admin" }, 'dify:adminEmail "admin" is not an email address');
+    rejects({ ...on, adminName: "x".repeat(31) }, "dify:adminName has 31 characters; Dify accepts at most 30");
+    rejects({ ...on, adminPassword: "onlyletters" },
+      "dify:adminPassword must have at least 8 characters with letters and digits");
+    rejects({ ...on, plugins: "OpenAI" }, 'dify:plugins "OpenAI" is not a marketplace plugin id');
+    rejects({ ...on, pluginPackageUrls: "/tmp/openai.difypkg" },
+      'dify:pluginPackageUrls "/tmp/openai.difypkg" is not an http(s) URL');
+    rejects({ ...on, openaiApiKey: "sk-x", openaiApiBase: "gw.example.local" },
+      'dify:openaiApiBase "gw.example.local" must be an http(s) URL');
+    rejects({ ...on, openaiApiBase: "https://gw.example.local" }, "dify:openaiApiBase", "set dify:openaiApiKey too");
+  });
+
+  it("the admin password is a secret credential like the others", () => {
+    assert.ok(secretConfigKeys.includes("adminPassword"));
+    assert.strictEqual(parseConfig({ ...on, adminPassword: "Secret-pw-1" }).credentials.adminPassword, "Secret-pw-1");
+  });
+
+  it("the OpenAI key note tells how to let the first run use it", () => {
+    const [note] = configNotes(parseConfig({ path: "/", openaiApiKey: "sk-test" }));
+    assert.match(note, /Set dify:adminEmail to have the unattended first run install the OpenAI plugin/);
+    assert.deepStrictEqual(configNotes(parseConfig({ ...on, openaiApiKey: "sk-test" })), []);
+  });
 });

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { BootstrapJob } from "../../components/bootstrap";
 import { chartDigest } from "../../components/chart-contract";
 import { ClusterReader, ServiceSummary, setClusterReader } from "../../components/cluster";
 import { encodeRelease, HelmRecord, parseRecord, recordSecretName } from "../../components/helm-storage";
@@ -46,6 +47,9 @@ const traefikSvc: ServiceSummary = {
 interface FakeCluster {
   services?: ServiceSummary[];
   secret?: Record<string, string>;
+  /** Labels of the existing namespace dify (absent: it does not exist), or "forbidden". */
+  namespace?: Record<string, string> | "forbidden";
+  job?: BootstrapJob;
   records?: HelmRecord[];
   pvcs?: string[];
 }
@@ -56,9 +60,15 @@ function fakeCluster(opts: FakeCluster = {}): ClusterReader {
   return {
     listServices: async () => (clusterCalls.push("listServices"), services),
     readService: async (ns, name) => (clusterCalls.push(`readService ${ns}/${name}`), services.find((s) => s.namespace === ns && s.name === name)),
+    readNamespace: async (name) => {
+      clusterCalls.push(`readNamespace ${name}`);
+      if (opts.namespace === "forbidden") return "forbidden";
+      return name === "dify" && opts.namespace ? { name, labels: opts.namespace } : undefined;
+    },
     readSecretData: async (ns, name) => (clusterCalls.push(`readSecret ${ns}/${name}`), ns === "dify" && name === "dify-credentials" ? opts.secret : undefined),
     listIngressClasses: async () => ["kommander-traefik"],
     hasCrd: async () => true,
+    readJob: async (ns, name) => (clusterCalls.push(`readJob ${ns}/${name}`), opts.job),
     ...nothingReleased,
     listHelmRecords: async () => opts.records ?? [],
     listPvcNames: async (ns, selector) => (clusterCalls.push(`listPvcs ${ns} ${selector}`), opts.pvcs ?? []),
@@ -139,25 +149,28 @@ describe("program (Pulumi mocks)", function () {
       "dify-redis-password", "dify-sandbox-api-key", "dify-secret-key", "dify-weaviate-api-key",
     ]);
     assert.strictEqual(registered.find((r) => r.name === "dify-secret-key")?.inputs.length, 32);
-    assert.deepStrictEqual(registered.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.type), ["kubernetes:helm.sh/v3:Release"]);
+    const kubeTypes = registered.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.type);
+    assert.deepStrictEqual(kubeTypes, ["kubernetes:core/v1:Namespace", "kubernetes:helm.sh/v3:Release"]);
     const providers = registered.filter((r) => r.type === "pulumi:providers:kubernetes");
     assert.strictEqual(providers.length, 1);
     const providerKube = JSON.parse(unsecret(providers[0].inputs.kubeconfig));
     assert.strictEqual(providerKube.clusters[0].cluster.server, "https://127.0.0.1:6443", "the provider gets the resolved kubeconfig");
     assert.strictEqual(releases().length, 1);
     assert.match(releases()[0].provider ?? "", /pulumi:providers:kubernetes::kubernetes::/);
+    const ns = registered.find((r) => r.type === "kubernetes:core/v1:Namespace");
+    assert.match(ns?.provider ?? "", /pulumi:providers:kubernetes::kubernetes::/, "the namespace's provider");
     const rel = releases()[0].inputs;
     assert.strictEqual(rel.chart, path.join(repoRoot, "chart"));
     assert.ok(path.isAbsolute(rel.chart));
     assert.strictEqual(rel.namespace, "dify");
     assert.strictEqual(rel.name, "dify");
-    assert.strictEqual(rel.createNamespace, true);
+    assert.strictEqual(rel.createNamespace, false);
     assert.strictEqual(rel.timeout, 900);
     assert.strictEqual(rel.skipAwait, false);
     assert.strictEqual(rel.atomic, false);
     assert.strictEqual(rel.values.external.host, "198.51.100.10");
     assert.strictEqual(rel.values.expose.path, "/dify");
-    assert.deepStrictEqual(rel.values.networkPolicy.ingressNamespaces, ["kommander"]);
+    assert.deepStrictEqual(rel.values.networkPolicy.ingressNamespaces, ["kommander", "dify"]);
     assert.strictEqual(rel.values.deployment.chartDigest, chartDigest(path.join(repoRoot, "chart")));
     assert.strictEqual(rel.values.secrets.initPassword, "generated-dify-init-password");
     assert.strictEqual(rel.values.secrets.difySecretKey, "hex-dify-secret-key");
@@ -170,7 +183,7 @@ describe("program (Pulumi mocks)", function () {
     assert.strictEqual(out.releaseName, "dify");
     assert.strictEqual(await value(out.initPassword), "generated-dify-init-password");
     assert.deepStrictEqual(clusterCalls, [
-      "listServices", "readSecret dify/dify-credentials",
+      "listServices", "readNamespace dify", "readSecret dify/dify-credentials",
       "listPvcs dify app.kubernetes.io/name=dify,app.kubernetes.io/instance=dify",
     ]);
   });
@@ -221,7 +234,7 @@ describe("program (Pulumi mocks)", function () {
     assert.strictEqual(await value(out.address), "dify.example.com");
     const v = releases()[0].inputs.values;
     assert.strictEqual(v.external.host, "dify.example.com");
-    assert.deepStrictEqual(v.networkPolicy.ingressNamespaces, ["kommander"]);
+    assert.deepStrictEqual(v.networkPolicy.ingressNamespaces, ["kommander", "dify"]);
   });
 
   it("reads an overridden Traefik Service", async () => {
@@ -262,10 +275,114 @@ describe("program (Pulumi mocks)", function () {
     assert.deepStrictEqual(clusterCalls, []);
   });
 
+  const namespaces = () => registered.filter((r) => r.type === "kubernetes:core/v1:Namespace");
+
+  it("creates a missing namespace with the Pod Security labels, before the release", async () => {
+    await runProgram({ path: "/" });
+    assert.deepStrictEqual(namespaces().map((n) => n.inputs.metadata), [{
+      name: "dify",
+      labels: {
+        "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted", "dify.nkp/created-by": "dify-nkp",
+      },
+    }]);
+    const order = registered.map((r) => r.type);
+    assert.ok(order.indexOf("kubernetes:core/v1:Namespace") < order.indexOf("kubernetes:helm.sh/v3:Release"));
+  });
+
+  it("keeps managing the namespace it created on an earlier run", async () => {
+    const labels = { "dify.nkp/created-by": "dify-nkp", "pod-security.kubernetes.io/enforce": "baseline" };
+    await runProgram({ path: "/" }, { namespace: labels });
+    assert.strictEqual(namespaces().length, 1);
+  });
+
+  it("installs into an existing namespace of someone else without touching it", async () => {
+    await runProgram({ path: "/" }, { namespace: { team: "a" } });
+    assert.deepStrictEqual(namespaces(), []);
+    assert.strictEqual(releases().length, 1);
+  });
+
+  it("registers nothing when the namespace enforces Pod Security restricted", async () => {
+    const restricted = { "pod-security.kubernetes.io/enforce": "restricted" };
+    await assert.rejects(runProgram({ path: "/" }, { namespace: restricted }),
+      /Namespace dify \(dify:namespace\) enforces Pod Security "restricted".*Nothing was changed/s);
+    assert.deepStrictEqual(registered, []);
+    assert.ok(!clusterCalls.includes("readSecret dify/dify-credentials"));
+  });
+
+  it("warns when it may not read the namespace, and neither creates nor relabels it", async () => {
+    await runProgram({ path: "/" }, { namespace: "forbidden" });
+    assert.deepStrictEqual(namespaces(), []);
+    assert.match(logs.join("\n"), /Not allowed to read Namespace dify \(RBAC\)/);
+  });
+
   it("registers nothing when Traefik cannot be found", async () => {
     await assert.rejects(runProgram({ path: "/" }, { services: [] }), /No LoadBalancer Service of the platform Traefik/);
     assert.deepStrictEqual(registered, []);
   });
+
+  describe("the unattended first run (dify:adminEmail)", () => {
+    const admin = { path: "/", adminEmail: "admin@example.com", openaiApiKey: "sk-test-123" };
+    const done = (over: Partial<BootstrapJob> = {}): BootstrapJob => ({
+      uid: "job-1", state: "complete", retryOf: "",
+      message: JSON.stringify({ ok: true, summary: "admin created" }), ...over,
+    });
+
+    it("without it: no admin password, no Job read, no new output, the Job off", async () => {
+      const out = await runProgram({ path: "/", openaiApiKey: "sk-test-123" });
+      assert.ok(!randomNames().includes("dify-admin-password"));
+      assert.ok(!clusterCalls.some((c) => c.startsWith("readJob")));
+      for (const k of ["adminEmail", "adminPassword", "bootstrap"]) assert.ok(!(k in out), k);
+      assert.strictEqual(releases()[0].inputs.values.bootstrap.adminEmail, "");
+      assert.strictEqual(releases()[0].inputs.values.secrets.adminPassword, "");
+    });
+
+    it("generates the admin password, turns the Job on with langgenius/openai, outputs what the run did", async () => {
+      const out = await runProgram(admin, { job: done() });
+      assert.ok(randomNames().includes("dify-admin-password"));
+      const generated = registered.find((r) => r.name === "dify-admin-password")!;
+      assert.strictEqual(generated.inputs.special, false);
+      assert.ok(generated.inputs.length >= 8 && generated.inputs.minNumeric >= 1);
+      const values = releases()[0].inputs.values;
+      assert.deepStrictEqual(values.bootstrap, {
+        adminEmail: "admin@example.com", adminName: "admin", plugins: ["langgenius/openai"], pluginPackageUrls: [],
+        openaiApiBase: "", retryOf: "",
+      });
+      assert.strictEqual(values.secrets.adminPassword, "generated-dify-admin-password");
+      assert.strictEqual(out.adminEmail, "admin@example.com");
+      assert.strictEqual(await pulumi.isSecret(out.adminPassword), true);
+      assert.strictEqual(await value(out.adminPassword), "generated-dify-admin-password");
+      assert.strictEqual(await pulumi.isSecret(out.bootstrap), false);
+      assert.strictEqual(await value(out.bootstrap), "admin created");
+      const reads = clusterCalls.filter((c) => c.startsWith("readJob"));
+      assert.deepStrictEqual(reads, ["readJob dify/dify-bootstrap", "readJob dify/dify-bootstrap"], "before and after");
+    });
+
+    it("a successful last run keeps its retry marker: nothing changes", async () => {
+      await runProgram(admin, { job: done({ retryOf: "job-0" }) });
+      assert.strictEqual(releases()[0].inputs.values.bootstrap.retryOf, "job-0");
+      assert.ok(!logs.join("\n").includes("last unattended first run"));
+    });
+
+    it("a failed last run is reported before any change and run again, without printing a secret", async () => {
+      const failed = done({
+        uid: "job-7", state: "failed", message: JSON.stringify({ ok: false, summary: "admin exists; admin FAILED" }),
+      });
+      await runProgram({ ...admin, adminPassword: "Typed-admin-pw-1" }, { job: failed });
+      const text = logs.join("\n");
+      assert.match(text,
+        /The last unattended first run \(Job dify\/dify-bootstrap\) FAILED: admin exists; admin FAILED/);
+      assert.match(text, /This update runs it again; its log: kubectl -n dify logs job\/dify-bootstrap/);
+      assert.strictEqual(releases()[0].inputs.values.bootstrap.retryOf, "job-7");
+      assert.strictEqual(releases()[0].inputs.values.secrets.adminPassword, "Typed-admin-pw-1");
+      assert.ok(!text.includes("Typed-admin-pw-1") && !text.includes("sk-test-123"));
+    });
+  });
+});
+
+describe("program (Pulumi mocks): faults in the middle of a change", function () {
+  this.timeout(30000);
+  after(() => setClusterReader(undefined));
 
   it("binds resume hooks before install and upgrade and the failure explainer; can take a release over", async () => {
     hookNames = [];

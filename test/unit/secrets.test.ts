@@ -18,9 +18,18 @@ describe("credential source", () => {
 });
 
 describe("credential plan", () => {
-  it("generates everything on a fresh cluster", () => {
-    const plan = planCredentials(parseConfig(root), undefined);
+  it("generates everything on a fresh cluster (the admin password only with dify:adminEmail)", () => {
+    const { adminPassword, ...plan } = planCredentials(parseConfig(root), undefined);
     assert.ok(Object.values(plan).every((s) => s === "generated"));
+    assert.strictEqual(adminPassword, "none");
+    const withAdmin = planCredentials(parseConfig({ ...root, adminEmail: "admin@example.com" }), undefined);
+    assert.strictEqual(withAdmin.adminPassword, "generated");
+    assert.ok(!generatedKeys(parseConfig(root)).includes("adminPassword"), "no random resource without adminEmail");
+  });
+
+  it("keeps a retained admin password in the Secret even without dify:adminEmail (nothing is lost)", () => {
+    const plan = planCredentials(parseConfig(root), { ADMIN_PASSWORD: "Retained-pw-1" });
+    assert.strictEqual(plan.adminPassword, "cluster");
   });
 
   it("adopts each key found in the existing Secret and generates the rest", () => {
@@ -50,6 +59,7 @@ describe("credential plan", () => {
 
   it("maps every credential to the chart's Secret key", () => {
     assert.deepStrictEqual(credentialKeys.map((k) => credentialsSecretKeys[k]).sort(), [
+      "ADMIN_PASSWORD",
       "CODE_EXECUTION_API_KEY", "DB_PASSWORD", "INIT_PASSWORD", "INNER_API_KEY_FOR_PLUGIN", "PLUGIN_DAEMON_KEY", "REDIS_PASSWORD", "SECRET_KEY", "WEAVIATE_API_KEY",
     ]);
   });

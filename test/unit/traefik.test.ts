@@ -95,9 +95,11 @@ function reader(services: ServiceSummary[], opts: { classes?: string[]; crd?: bo
       return services;
     },
     readService: async (ns, name) => opts.later ?? services.find((s) => s.namespace === ns && s.name === name),
+    readNamespace: async () => undefined,
     readSecretData: async () => undefined,
     listIngressClasses: async () => opts.classes ?? ["kommander-traefik"],
     hasCrd: async () => (opts.crd === null ? undefined : opts.crd ?? true),
+    readJob: async () => undefined,
     ...nothingReleased,
   };
 }

@@ -15,7 +15,7 @@ import { repoRoot } from "../lib/paths";
 
 const creds: Credentials = {
   secretKey: "k".repeat(64), initPassword: "init", postgresPassword: "pg", redisPassword: "rd",
-  pluginDaemonKey: "pd", pluginInnerApiKey: "in", sandboxApiKey: "sb", weaviateApiKey: "wv",
+  pluginDaemonKey: "pd", pluginInnerApiKey: "in", sandboxApiKey: "sb", weaviateApiKey: "wv", adminPassword: "",
 };
 const webImage = "registry.example.local/dify/dify-web:1.11.4-dify";
 
@@ -58,7 +58,10 @@ describe("chart values mapping", () => {
     "sub-path": { webImage },
     root: { path: "/" },
     "external stores and S3": { path: "/", postgresHost: "pg.example", postgresPassword: "pw", redisHost: "rd.example", redisPort: "6380", s3Endpoint: "https://o.example", s3Bucket: "bkt", s3AccessKey: "a", s3SecretKey: "s" },
-    "RWX, registry, SSRF proxy": { path: "/", filesAccessMode: "ReadWriteMany", filesStorageClass: "nutanix-files", imageRegistry: "reg.example/dify", imagePullSecrets: "pull", ssrfProxy: "true" },
+    "RWX, registry, SSRF proxy off": {
+      path: "/", filesAccessMode: "ReadWriteMany", filesStorageClass: "nutanix-files",
+      imageRegistry: "reg.example/dify", imagePullSecrets: "pull", ssrfProxy: "false",
+    },
   };
   const typeOf = (v: unknown) => (Array.isArray(v) ? "array" : v === null ? "null" : typeof v);
   const at = (o: any, p: string) => p.split(".").reduce((x, k) => (x === undefined ? undefined : x[k]), o);
@@ -83,11 +86,27 @@ describe("chart values mapping", () => {
 
   it("maps the NKP exposure and the discovered address", () => {
     const v: any = buildChartValues(parseConfig({ webImage }), creds, urlHost("198.51.100.10"), "kommander", "d1");
-    assert.deepStrictEqual(v.expose, { ingressClassName: "kommander-traefik", path: "/dify", entrypoints: ["websecure"], tls: true, annotations: {}, middlewareCrd: true });
+    assert.deepStrictEqual(v.expose, {
+      ingressClassName: "kommander-traefik", path: "/dify", entrypoints: ["websecure"], tls: true, annotations: {},
+      middlewareCrd: true, rootRedirects: true,
+    });
     assert.deepStrictEqual(v.external, { scheme: "https", host: "198.51.100.10" });
     assert.deepStrictEqual(v.images.web, { repository: "registry.example.local/dify/dify-web", tag: "1.11.4-dify", basePath: "/dify" });
-    assert.deepStrictEqual(v.networkPolicy, { enabled: true, ingressNamespaces: ["kommander"] });
+    assert.deepStrictEqual(v.networkPolicy, { enabled: true, ingressNamespaces: ["kommander", "dify"] });
+    assert.deepStrictEqual(v.ssrfProxy, { enabled: true });
     assert.strictEqual(v.deployment.chartDigest, "d1");
+  });
+
+  it("maps the upstream-parity settings, leaving empty ones to the chart's defaults", () => {
+    const defaults: any = buildChartValues(parseConfig({ webImage }), creds, urlHost("h"), undefined, "d");
+    const picked = (v: any) =>
+      [v.global.sizing, v.dify.pluginMaxPackageSize, v.dify.internalFilesUrl, v.expose.rootRedirects];
+    assert.deepStrictEqual(picked(defaults), ["", "", true, true]);
+    const raw = {
+      webImage, sizing: "medium", pluginMaxPackageSize: "100Mi", internalFilesUrl: "false", rootRedirects: "false",
+    };
+    const v: any = buildChartValues(parseConfig(raw), creds, urlHost("h"), undefined, "d");
+    assert.deepStrictEqual(picked(v), ["medium", "100Mi", false, false]);
   });
 
   it("maps the credentials into the chart's secret values", () => {
@@ -152,9 +171,12 @@ describe("chart values mapping", () => {
     assert.strictEqual(v.external.host, "[2001:db8::10]");
   });
 
-  it("admits no namespace in particular when Traefik's is unknown", () => {
+  it("admits the release namespace alone when Traefik's is unknown, and names a shared one once", () => {
     const v: any = buildChartValues(parseConfig({ path: "/" }), creds, urlHost("h"), undefined, "d");
-    assert.deepStrictEqual(v.networkPolicy.ingressNamespaces, []);
+    assert.deepStrictEqual(v.networkPolicy.ingressNamespaces, ["dify"]);
+    const cfg = parseConfig({ path: "/", namespace: "kommander" });
+    const shared: any = buildChartValues(cfg, creds, urlHost("h"), "kommander", "d");
+    assert.deepStrictEqual(shared.networkPolicy.ingressNamespaces, ["kommander"]);
   });
 
   it("maps external data stores and the registry prefix", () => {
@@ -202,8 +224,9 @@ describe("chart digest", () => {
 
 describe("credentials in chart values", () => {
   it("finds every credential where buildChartValues put it", () => {
-    const values = buildChartValues(parseConfig({ path: "/" }), creds, urlHost("198.51.100.10"), "kommander", "digest");
-    assert.deepStrictEqual(credentialsInValues(values), creds);
+    const all = { ...creds, adminPassword: "ad" };
+    const values = buildChartValues(parseConfig({ path: "/" }), all, urlHost("198.51.100.10"), "kommander", "digest");
+    assert.deepStrictEqual(credentialsInValues(values), all);
   });
 
   it("skips empty and missing values", () => {
