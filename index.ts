@@ -86,8 +86,8 @@ const main = async () => {
   const provider = kubernetesProvider(kube);
   const credentials = new DifyCredentials("dify", { config, existing, existingName: `${config.namespace}/${secretName}` });
   const bootstrapRetryOf = nextRetryOf(lastRun);
-  const releaseArgs = { cluster: reader, repair: repair.generation, hooks };
-  const dify = new DifyRelease("dify", { config, traefik, credentials, namespacePlan, bootstrapRetryOf, ...releaseArgs }, {
+  const recovery = { cluster: reader, repair: repair.generation, hooks };
+  const dify = new DifyRelease("dify", { config, traefik, credentials, namespacePlan, bootstrapRetryOf, ...recovery }, {
     providers: { kubernetes: provider },
   });
   // What the run of this update did (read once the release, hooks included, is done).

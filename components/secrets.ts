@@ -111,7 +111,8 @@ export function retainedDataError(
       "and no Helm release record holds them. New random credentials would not match the data, " +
       "so nothing was changed. Restore them, then run pulumi up again:\n" +
       `  - from a backup of the Secret: kubectl -n ${namespace} apply -f ${secretName}.yaml\n` +
-      `  - or as secret stack config: ${missing.map((k) => `pulumi config set --secret dify:${k} <value>`).join("; ")}` +
+      `  - or as secret stack config: ${missing.map((k) => `pulumi config set --secret dify:${k} <value>`)
+        .join("; ")}` +
       "\n" +
       "To start over without the old data instead, delete the claims first (this deletes the data): " +
       `kubectl -n ${namespace} delete pvc ${pvcNames.join(" ")}`,

@@ -256,7 +256,9 @@ describe("e2e: faults in the middle of a change (simulated NKP)", function () {
     // What the new tag does not touch keeps running: the web (rolling update) and the data stores.
     const web = sim.getJson(["-n", "dify", "get", "deployment", "dify-web"]);
     assert.strictEqual(web.status.availableReplicas, 1, "dify-web is not available");
-    for (const c of ["postgresql", "redis", "weaviate"]) assert.strictEqual(podUids(sim)[c], before[c], `${c} was restarted`);
+    for (const c of ["postgresql", "redis", "weaviate"]) {
+      assert.strictEqual(podUids(sim)[c], before[c], `${c} was restarted`);
+    }
 
     // The cause goes away: a kubelet would now report the image pulled and running; the test does.
     for (const pod of sim.getJson(["-n", "dify", "get", "pods"]).items) {

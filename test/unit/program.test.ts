@@ -408,7 +408,7 @@ describe("program (Pulumi mocks): faults in the middle of a change", function ()
     assert.strictEqual(v.deployment.repair, "1");
     const text = logs.join("\n");
     assert.match(text,
-      /The Secret dify\/dify-credentials is missing: this run puts it back with the credentials of .*dify\/dify revision 2/);
+      /The Secret dify\/dify-credentials is missing: this run puts it back with the credentials .*revision 2/);
     assert.match(text, /dify\/dify-credentials is missing, so this run applies it again \(deployment\.repair=1\)/);
     assert.ok(!text.includes("recorded-key") && !text.includes("recorded-pw"));
   });
