@@ -29,12 +29,17 @@ export function secretData(sim: Sim, ns: string, name: string): Record<string, s
   return Object.fromEntries(Object.entries<string>(s.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
 }
 
-/** Helm's records of a release from their labels, oldest first: "<revision> <status>". */
+/**
+ * Helm's records of a release from their labels, oldest first: "<revision> <status>". Labels
+ * only: the records themselves (each with the whole chart) exceed kubectl's output buffer.
+ */
 export function helmHistory(sim: Sim, ns = "dify", release = "dify"): string[] {
-  return sim.getJson(["-n", ns, "get", "secrets", "-l", `owner=helm,name=${release}`]).items
-    .map((s: any) => ({ v: Number(s.metadata.labels.version), status: s.metadata.labels.status }))
-    .sort((a: any, b: any) => a.v - b.v)
-    .map((r: any) => `${r.v} ${r.status}`);
+  const columns = "custom-columns=V:.metadata.labels.version,S:.metadata.labels.status";
+  return sim.kubectl(["-n", ns, "get", "secrets", "-l", `owner=helm,name=${release}`, "-o", columns, "--no-headers"])
+    .split("\n").filter((l) => l.trim())
+    .map((l) => l.trim().split(/\s+/))
+    .sort((a, b) => Number(a[0]) - Number(b[0]))
+    .map(([v, status]) => `${v} ${status}`);
 }
 
 /** Every Deployment and StatefulSet of the namespace has all its replicas ready. */
