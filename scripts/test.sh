@@ -2,6 +2,7 @@
 # The one test runner: builds (or reuses) the offline toolchain, type-checks, runs every suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/deps.sh
 bash scripts/tools.sh
 npx tsc --noEmit -p .
 npm run -s lint
