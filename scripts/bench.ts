@@ -22,7 +22,7 @@ import { CliRun, Pulumi } from "./lib/pulumi";
 import { startSim } from "./lib/sim";
 
 // The Kubernetes client's quantity parser ("250m", "512Mi"), not a hand-rolled one.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const { quantityToScalar } = require("@kubernetes/client-node/dist/util.js");
 
 const webImage = "registry.example.local/dify/dify-web:1.11.4-dify";

@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 
+bash scripts/deps.sh
 bash scripts/tools.sh
 # `sim.sh up` starts an empty cluster unless one is running: a stack state from an earlier
 # cluster would describe resources that no longer exist, so start that stack afresh.

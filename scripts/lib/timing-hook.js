@@ -11,7 +11,6 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
-const { performance } = require("perf_hooks");
 
 const out = process.env.DIFY_NKP_TIMINGS;
 if (out && /[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]run/.test(process.argv[1] || "")) {

@@ -130,7 +130,7 @@ describe("build-web-image.sh", () => {
 });
 
 describe("google-fonts-mock.cjs (next/font/google answered from npm font packages)", () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   const mock = require(path.join(repoRoot, "scripts", "web-image", "google-fonts-mock.cjs"));
   // The URL Next.js 15.5.9 requests for the web's Instrument_Serif({weight: ["400"], style: ["normal", "italic"]})
   // (its get-google-fonts-url.ts, computed with the real package).

@@ -184,7 +184,6 @@ export function selects(selector: any, labels: Record<string, string>): boolean 
 }
 
 // The Kubernetes client's quantity parser ("250m", "512Mi", "1.5"), not a hand-rolled one.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { quantityToScalar } = require("@kubernetes/client-node/dist/util.js");
 
 /** A Kubernetes quantity as a number (cores or bytes). */

@@ -14,7 +14,7 @@ describe("errors: how failures leave the program", () => {
   it("a bug becomes a RunError naming it, with the project's own frames and no node_modules frame", () => {
     let bug: Error | undefined;
     try {
-      (undefined as unknown as { x: number }).x;
+      void (undefined as unknown as { x: number }).x;
     } catch (e) {
       bug = e as Error;
     }
