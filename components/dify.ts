@@ -41,11 +41,13 @@ export interface DifyReleaseArgs {
  * whether the call was implemented.
  */
 export async function hooksReachEngine(): Promise<boolean> {
+  // The SDK's gRPC monitor and generated protobuf modules have no public typings.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const monitor = (pulumi.runtime as unknown as { getMonitor(): any }).getMonitor();
   if (!monitor?.registerResourceHook) return false;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { RegisterResourceHookRequest } = require("@pulumi/pulumi/proto/resource_pb");
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Callback } = require("@pulumi/pulumi/proto/callback_pb");
   const cb = new Callback();
   cb.setTarget("127.0.0.1:1");

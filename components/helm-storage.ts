@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- Helm's release record is untyped JSON, read field by field */
 /**
  * Helm 3's release records as the "secret" storage driver keeps them: one Secret per revision,
  * `sh.helm.release.v1.<name>.v<revision>`, labelled owner=helm, name, status, version, whose
@@ -77,7 +78,9 @@ export function parseRecord(s: RecordSecret): HelmRecord {
     raw = decodeRelease(s.release);
   } catch (e) {
     const why = (e as Error).message;
-    throw new Error(`The Helm release record ${s.name} cannot be decoded (${why}): it is not a Helm 3 release.`);
+    throw new Error(`The Helm release record ${s.name} cannot be decoded (${why}): it is not a Helm 3 release.`, {
+      cause: e,
+    });
   }
   return {
     secretName: s.name,
