@@ -10,14 +10,24 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { describeRun, needsRetry, nextRetryOf } from "./components/bootstrap";
-import { chartName, componentName, credentialsSecretName, instanceSelector } from "./components/chart-contract";
+import {
+  chartName,
+  componentName,
+  credentialsSecretName,
+  instanceSelector,
+} from "./components/chart-contract";
 import { clusterReader } from "./components/cluster";
 import { DifyRelease, explainLastFailure, hooksReachEngine, resumeInterrupted } from "./components/dify";
 import { reportable } from "./components/errors";
 import { kubernetesProvider } from "./components/kube-provider";
 import { planNamespace } from "./components/namespace";
 import { planRepair, recoveryBefore, staleAfterSeconds } from "./components/recovery";
-import { DifyCredentials, planCredentials, recordedCredentials, retainedDataError } from "./components/secrets";
+import {
+  DifyCredentials,
+  planCredentials,
+  recordedCredentials,
+  retainedDataError,
+} from "./components/secrets";
 import { kubeAccess, loadConfig } from "./components/stack-config";
 import { discoverTraefik } from "./components/traefik";
 
@@ -44,14 +54,17 @@ const main = async () => {
   // Refused here, before anything changes: a release of another chart under this name, or a
   // revision whose Helm operation may still be running.
   recoveryBefore("update", records, chartName, releaseId, {
-    now: new Date(), staleSeconds: staleAfterSeconds(config.helmTimeoutSeconds),
+    now: new Date(),
+    staleSeconds: staleAfterSeconds(config.helmTimeoutSeconds),
   });
   const secret = await reader.readSecretData(ns, secretName);
   // The Secret deleted by hand while the release exists: its values come back from Helm's record.
   const recorded = secret ? undefined : recordedCredentials(records);
   if (recorded) {
-    pulumi.log.warn(`The Secret ${ns}/${secretName} is missing: this run puts it back with the credentials of ` +
-      `Helm release ${releaseId} revision ${recorded.revision}, so the retained data keeps opening.`);
+    pulumi.log.warn(
+      `The Secret ${ns}/${secretName} is missing: this run puts it back with the credentials of ` +
+        `Helm release ${releaseId} revision ${recorded.revision}, so the retained data keeps opening.`,
+    );
   }
   const existing = secret ?? recorded?.data;
   if (!existing) {
@@ -71,29 +84,44 @@ const main = async () => {
   const secretMissing = !secret && records.length > 0 ? `${ns}/${secretName}` : undefined;
   const repair = planRepair(records, { secretMissing });
   if (repair.reasons.length > 0) {
-    pulumi.log.warn(`Helm release ${releaseId}: ${repair.reasons.join("; ")}, ` +
-      `so this run applies it again (deployment.repair=${repair.generation}).`);
+    pulumi.log.warn(
+      `Helm release ${releaseId}: ${repair.reasons.join("; ")}, ` +
+        `so this run applies it again (deployment.repair=${repair.generation}).`,
+    );
   }
   // The last unattended run: a failed one is reported now and run again (a new bootstrap.retryOf).
   const jobName = componentName(config.releaseName, "bootstrap");
   const lastRun = config.bootstrap ? await reader.readJob(config.namespace, jobName) : undefined;
   if (needsRetry(lastRun)) {
-    pulumi.log.warn(`The last unattended first run (Job ${config.namespace}/${jobName}) ${describeRun(lastRun)}. ` +
-      `This update runs it again; its log: kubectl -n ${config.namespace} logs job/${jobName}`);
+    pulumi.log.warn(
+      `The last unattended first run (Job ${config.namespace}/${jobName}) ${describeRun(lastRun)}. ` +
+        `This update runs it again; its log: kubectl -n ${config.namespace} logs job/${jobName}`,
+    );
   }
 
   // The cluster the reader read, for every Kubernetes resource; aliased to v0.1.0's default provider.
   const provider = kubernetesProvider(kube);
-  const credentials = new DifyCredentials("dify", { config, existing, existingName: `${config.namespace}/${secretName}` });
+  const credentials = new DifyCredentials("dify", {
+    config,
+    existing,
+    existingName: `${config.namespace}/${secretName}`,
+  });
   const bootstrapRetryOf = nextRetryOf(lastRun);
   const recovery = { cluster: reader, repair: repair.generation, hooks };
-  const dify = new DifyRelease("dify", { config, traefik, credentials, namespacePlan, bootstrapRetryOf, ...recovery }, {
-    providers: { kubernetes: provider },
-  });
+  const dify = new DifyRelease(
+    "dify",
+    { config, traefik, credentials, namespacePlan, bootstrapRetryOf, ...recovery },
+    {
+      providers: { kubernetes: provider },
+    },
+  );
   // What the run of this update did (read once the release, hooks included, is done).
   const bootstrap = config.bootstrap
-    ? dify.release.status.apply(() => reader.readJob(config.namespace, jobName).then(describeRun,
-      (e) => `unknown (${e instanceof Error ? e.message : String(e)})`))
+    ? dify.release.status.apply(() =>
+        reader
+          .readJob(config.namespace, jobName)
+          .then(describeRun, (e) => `unknown (${e instanceof Error ? e.message : String(e)})`),
+      )
     : undefined;
 
   return {
@@ -113,6 +141,7 @@ const main = async () => {
 };
 
 // Every failure leaves as a Pulumi RunError: a clean message, reported at once (components/errors.ts).
-export = () => main().catch((e: unknown) => {
-  throw reportable(e);
-});
+export = () =>
+  main().catch((e: unknown) => {
+    throw reportable(e);
+  });

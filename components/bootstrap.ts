@@ -38,9 +38,19 @@ export function effectivePlugins(plugins: string[] | undefined, openaiKeySet: bo
 
 /** The chart's bootstrap.* values (the admin password goes to secrets.adminPassword). */
 export function bootstrapValues(
-  s: BootstrapSettings | undefined, openaiKeySet: boolean, retryOf: string,
+  s: BootstrapSettings | undefined,
+  openaiKeySet: boolean,
+  retryOf: string,
 ): Record<string, unknown> {
-  if (!s) return { adminEmail: "", adminName: "", plugins: [], pluginPackageUrls: [], openaiApiBase: "", retryOf: "" };
+  if (!s)
+    return {
+      adminEmail: "",
+      adminName: "",
+      plugins: [],
+      pluginPackageUrls: [],
+      openaiApiBase: "",
+      retryOf: "",
+    };
   return {
     adminEmail: s.adminEmail,
     adminName: s.adminName,
@@ -74,7 +84,10 @@ export function parseResult(message: string | undefined): { ok?: boolean; summar
   } catch {
     // FallbackToLogsOnError: the tail of the log instead of the script's JSON.
   }
-  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l);
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l);
   return { summary: lines[lines.length - 1] };
 }
 
@@ -129,5 +142,5 @@ export function jobRunOf(job: JobObject, pods: PodObject[]): BootstrapJob {
 
 function time(p: PodObject): string {
   const t = p.metadata?.creationTimestamp;
-  return t instanceof Date ? t.toISOString() : t ?? "";
+  return t instanceof Date ? t.toISOString() : (t ?? "");
 }

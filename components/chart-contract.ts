@@ -85,7 +85,9 @@ function files(dir: string, base = dir): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .filter((e) => isChartFile(e.name))
-    .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name), base) : [path.relative(base, path.join(dir, e.name))]));
+    .flatMap((e) =>
+      e.isDirectory() ? files(path.join(dir, e.name), base) : [path.relative(base, path.join(dir, e.name))],
+    );
 }
 
 /**
@@ -98,7 +100,10 @@ export function chartDigest(dir = chartPath): string {
     .map((f) => ({ f, key: f.split(path.sep).join("/") }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   for (const { f, key } of rel) {
-    h.update(key).update("\0").update(fs.readFileSync(path.join(dir, f))).update("\0");
+    h.update(key)
+      .update("\0")
+      .update(fs.readFileSync(path.join(dir, f)))
+      .update("\0");
   }
   return h.digest("hex");
 }

@@ -48,7 +48,9 @@ export interface ClusterReader {
    * the resourceVersion it was read at (a concurrent Helm write makes this fail, not clobber).
    */
   updateHelmRecord(
-    namespace: string, rec: HelmRecord, update: { release: string; labels: Record<string, string> },
+    namespace: string,
+    rec: HelmRecord,
+    update: { release: string; labels: Record<string, string> },
   ): Promise<void>;
 }
 
@@ -92,9 +94,16 @@ function errorDetail(e: unknown): string {
 export function clusterError(e: unknown, what: string, server: string | undefined): UserError {
   const status = statusOf(e);
   const detail = errorDetail(e);
-  if (status === 401) return new UserError(`The Kubernetes API server ${server ?? ""} refused the credentials when trying to ${what} (HTTP 401): renew the kubeconfig (KUBECONFIG or kubernetes:kubeconfig).`);
-  if (status === 403) return new UserError(`Not allowed to ${what} (HTTP 403, RBAC): the deploying identity needs read access to it. ${detail}`);
-  if (status !== undefined && status >= 400 && status < 600) return new UserError(`Kubernetes API error when trying to ${what}: HTTP ${status}: ${detail}`);
+  if (status === 401)
+    return new UserError(
+      `The Kubernetes API server ${server ?? ""} refused the credentials when trying to ${what} (HTTP 401): renew the kubeconfig (KUBECONFIG or kubernetes:kubeconfig).`,
+    );
+  if (status === 403)
+    return new UserError(
+      `Not allowed to ${what} (HTTP 403, RBAC): the deploying identity needs read access to it. ${detail}`,
+    );
+  if (status !== undefined && status >= 400 && status < 600)
+    return new UserError(`Kubernetes API error when trying to ${what}: HTTP ${status}: ${detail}`);
   return new UserError(
     `Cannot reach the Kubernetes API server ${server ?? "(none configured)"} when trying to ${what}: ${detail}. ` +
       "Check KUBECONFIG (or kubernetes:kubeconfig) and kubernetes:context.",
@@ -131,7 +140,14 @@ export function resolveKube(kubeconfig?: string, context?: string): KubeAccess {
   } else kc.loadFromDefault();
   if (context) {
     if (!kc.getContexts().some((c) => c.name === context)) {
-      throw new UserError(`kubernetes:context "${context}" is not in the kubeconfig (contexts: ${kc.getContexts().map((c) => c.name).join(", ") || "none"})`);
+      throw new UserError(
+        `kubernetes:context "${context}" is not in the kubeconfig (contexts: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(", ") || "none"
+        })`,
+      );
     }
     kc.setCurrentContext(context);
   }
@@ -144,9 +160,11 @@ export function resolveKube(kubeconfig?: string, context?: string): KubeAccess {
 export function kubeReader(kube: KubeAccess): ClusterReader {
   const kc = kube.config;
   const server = kc.getCurrentCluster()?.server;
-  const fail = (what: string) => (e: unknown): never => {
-    throw clusterError(e, what, server);
-  };
+  const fail =
+    (what: string) =>
+    (e: unknown): never => {
+      throw clusterError(e, what, server);
+    };
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const net = kc.makeApiClient(k8s.NetworkingV1Api);
   const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
@@ -158,8 +176,10 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
         return (await core.listServiceForAllNamespaces()).items.map(summary);
       } catch (e) {
         if (isForbidden(e)) {
-          throw new UserError("Not allowed to list Services in all namespaces (RBAC), so the platform Traefik cannot be discovered: " +
-            "set dify:traefikNamespace and dify:traefikServiceName to its LoadBalancer Service (NKP: kommander / kommander-traefik).");
+          throw new UserError(
+            "Not allowed to list Services in all namespaces (RBAC), so the platform Traefik cannot be discovered: " +
+              "set dify:traefikNamespace and dify:traefikServiceName to its LoadBalancer Service (NKP: kommander / kommander-traefik).",
+          );
         }
         return fail("list Services in all namespaces")(e);
       }
@@ -194,12 +214,17 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
       }
     },
     async listIngressClasses() {
-      return (await net.listIngressClass().catch(fail("list IngressClasses"))).items.map((c) => c.metadata?.name ?? "");
+      return (await net.listIngressClass().catch(fail("list IngressClasses"))).items.map(
+        (c) => c.metadata?.name ?? "",
+      );
     },
     async readJob(namespace, name) {
       try {
         const job = await batch.readNamespacedJob({ namespace, name });
-        const pods = await core.listNamespacedPod({ namespace, labelSelector: `batch.kubernetes.io/job-name=${name}` });
+        const pods = await core.listNamespacedPod({
+          namespace,
+          labelSelector: `batch.kubernetes.io/job-name=${name}`,
+        });
         return jobRunOf(job as JobObject, pods.items as PodObject[]);
       } catch (e) {
         if (isNotFound(e)) return undefined;
@@ -208,19 +233,23 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
     },
     async listHelmRecords(namespace, release) {
       const what = `list the Helm records of ${namespace}/${release}`;
-      const list = await core.listNamespacedSecret({ namespace, labelSelector: recordSelector(release) })
+      const list = await core
+        .listNamespacedSecret({ namespace, labelSelector: recordSelector(release) })
         .catch(fail(what));
       return list.items
         .filter((s) => s.type === "helm.sh/release.v1" && s.data?.release)
-        .map((s) => parseRecord({
-          name: s.metadata?.name ?? "",
-          resourceVersion: s.metadata?.resourceVersion,
-          labels: s.metadata?.labels ?? {},
-          release: Buffer.from(s.data?.release ?? "", "base64").toString("utf8"),
-        }));
+        .map((s) =>
+          parseRecord({
+            name: s.metadata?.name ?? "",
+            resourceVersion: s.metadata?.resourceVersion,
+            labels: s.metadata?.labels ?? {},
+            release: Buffer.from(s.data?.release ?? "", "base64").toString("utf8"),
+          }),
+        );
     },
     async listPvcNames(namespace, selector) {
-      const list = await core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector: selector })
+      const list = await core
+        .listNamespacedPersistentVolumeClaim({ namespace, labelSelector: selector })
         .catch(fail(`list the PersistentVolumeClaims of ${namespace}`));
       return list.items.map((p) => p.metadata?.name ?? "").sort();
     },
@@ -230,7 +259,10 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
         apps.listNamespacedDeployment({ namespace, labelSelector: selector }).catch(fail(what)),
         apps.listNamespacedStatefulSet({ namespace, labelSelector: selector }).catch(fail(what)),
       ]);
-      const of = (kind: WorkloadReadiness["kind"], w: k8s.V1Deployment | k8s.V1StatefulSet): WorkloadReadiness => ({
+      const of = (
+        kind: WorkloadReadiness["kind"],
+        w: k8s.V1Deployment | k8s.V1StatefulSet,
+      ): WorkloadReadiness => ({
         kind,
         name: w.metadata?.name ?? "",
         desired: w.spec?.replicas ?? 1,
@@ -258,14 +290,20 @@ export function kubeReader(kube: KubeAccess): ClusterReader {
     },
     async updateHelmRecord(namespace, rec, update) {
       const where = `${namespace}/${rec.secretName}`;
-      const s = await core.readNamespacedSecret({ namespace, name: rec.secretName }).catch(fail(`read ${where}`));
+      const s = await core
+        .readNamespacedSecret({ namespace, name: rec.secretName })
+        .catch(fail(`read ${where}`));
       if (rec.resourceVersion && s.metadata?.resourceVersion !== rec.resourceVersion) {
-        throw new UserError(`The Helm record ${where} changed while this run read it: ` +
-          "another Helm operation is running. Wait for it to end, then run pulumi up again.");
+        throw new UserError(
+          `The Helm record ${where} changed while this run read it: ` +
+            "another Helm operation is running. Wait for it to end, then run pulumi up again.",
+        );
       }
       s.metadata = { ...s.metadata, labels: { ...s.metadata?.labels, ...update.labels } };
       s.data = { ...s.data, release: Buffer.from(update.release, "utf8").toString("base64") };
-      await core.replaceNamespacedSecret({ namespace, name: rec.secretName, body: s }).catch(fail(`update ${where}`));
+      await core
+        .replaceNamespacedSecret({ namespace, name: rec.secretName, body: s })
+        .catch(fail(`update ${where}`));
     },
     async hasCrd(name) {
       try {

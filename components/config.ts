@@ -103,7 +103,14 @@ export interface DifyConfig {
   redisEnabled: boolean;
   redisHost?: string;
   redisPort?: number;
-  s3?: { endpoint: string; bucket: string; region: string; accessKey: string; secretKey: string; addressStyle: string };
+  s3?: {
+    endpoint: string;
+    bucket: string;
+    region: string;
+    accessKey: string;
+    secretKey: string;
+    addressStyle: string;
+  };
   marketplaceEnabled: boolean;
   pipMirrorUrl: string;
   networkPolicy: boolean;
@@ -141,8 +148,19 @@ export const nutanixBlockClass = "nutanix-volume";
 
 const quantityRe = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 const quantityFactor: Record<string, number> = {
-  "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 /**
@@ -213,11 +231,15 @@ class Input {
   }
   /** A comma-separated list. */
   list(k: string): string[] {
-    return this.str(k).split(",").map((s) => s.trim()).filter((s) => s !== "");
+    return this.str(k)
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
   }
   /** Checks a Kubernetes object name. */
   name(k: string, v: string | undefined, re: RegExp, max: number, what: string): void {
-    const chars = re === dnsSubdomainRe ? "lowercase letters, digits, - and ." : "lowercase letters, digits and -";
+    const chars =
+      re === dnsSubdomainRe ? "lowercase letters, digits, - and ." : "lowercase letters, digits and -";
     if (v !== undefined && (!re.test(v) || v.length > max)) {
       this.problems.push(`dify:${k} "${v}" must be ${what} (${chars}; at most ${max} characters)`);
     }
@@ -225,18 +247,38 @@ class Input {
 }
 
 const tagRe = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const companionKeys: (keyof CompanionImages)[] = ["pluginDaemonTag", "sandboxTag", "weaviateTag", "postgresTag", "redisTag", "ssrfProxyTag"];
+const companionKeys: (keyof CompanionImages)[] = [
+  "pluginDaemonTag",
+  "sandboxTag",
+  "weaviateTag",
+  "postgresTag",
+  "redisTag",
+  "ssrfProxyTag",
+];
 
-type Features = Pick<DifyConfig, "marketplaceEnabled" | "pipMirrorUrl" | "networkPolicy" | "ssrfProxy" |
-  "pluginMaxPackageSize" | "internalFilesUrl" | "sizing">;
+type Features = Pick<
+  DifyConfig,
+  | "marketplaceEnabled"
+  | "pipMirrorUrl"
+  | "networkPolicy"
+  | "ssrfProxy"
+  | "pluginMaxPackageSize"
+  | "internalFilesUrl"
+  | "sizing"
+>;
 
 function parseFeatures(i: Input): Features {
   const pipMirrorUrl = i.str("pipMirrorUrl");
-  if (pipMirrorUrl !== "" && !/^https?:\/\/\S+$/.test(pipMirrorUrl)) i.problems.push(`dify:pipMirrorUrl "${pipMirrorUrl}" must be an http(s) URL (e.g. https://pypi.example.local/simple)`);
+  if (pipMirrorUrl !== "" && !/^https?:\/\/\S+$/.test(pipMirrorUrl))
+    i.problems.push(
+      `dify:pipMirrorUrl "${pipMirrorUrl}" must be an http(s) URL (e.g. https://pypi.example.local/simple)`,
+    );
   const pluginMaxPackageSize = i.str("pluginMaxPackageSize");
   if (pluginMaxPackageSize !== "" && !/^[1-9][0-9]*(Ki|Mi|Gi)?$/.test(pluginMaxPackageSize)) {
-    i.problems.push(`dify:pluginMaxPackageSize "${pluginMaxPackageSize}" must be a size in bytes ` +
-      "or with Ki, Mi or Gi (e.g. 100Mi)");
+    i.problems.push(
+      `dify:pluginMaxPackageSize "${pluginMaxPackageSize}" must be a size in bytes ` +
+        "or with Ki, Mi or Gi (e.g. 100Mi)",
+    );
   }
   const sizing = i.str("sizing");
   if (sizing !== "" && sizing !== "small" && sizing !== "medium") {
@@ -252,16 +294,24 @@ function parseFeatures(i: Input): Features {
     );
   }
   return {
-    marketplaceEnabled: i.bool("marketplaceEnabled"), pipMirrorUrl, networkPolicy: i.bool("networkPolicy"),
-    ssrfProxy, pluginMaxPackageSize, internalFilesUrl: i.bool("internalFilesUrl"),
+    marketplaceEnabled: i.bool("marketplaceEnabled"),
+    pipMirrorUrl,
+    networkPolicy: i.bool("networkPolicy"),
+    ssrfProxy,
+    pluginMaxPackageSize,
+    internalFilesUrl: i.bool("internalFilesUrl"),
     sizing: sizing as DifyConfig["sizing"],
   };
 }
 
 /** Image tags (the version matrix, overridable per image), repositories, registry and pull secrets. */
-function parseImages(i: Input, ssrfProxy: boolean): Pick<DifyConfig, "imageTag" | "imageRepository" | "images" | "imageRegistry" | "imagePullSecrets"> {
+function parseImages(
+  i: Input,
+  ssrfProxy: boolean,
+): Pick<DifyConfig, "imageTag" | "imageRepository" | "images" | "imageRegistry" | "imagePullSecrets"> {
   const imageTag = i.str("imageTag");
-  if (!tagRe.test(imageTag)) i.problems.push(`dify:imageTag "${imageTag}" is not a valid image tag (e.g. ${defaultImageTag})`);
+  if (!tagRe.test(imageTag))
+    i.problems.push(`dify:imageTag "${imageTag}" is not a valid image tag (e.g. ${defaultImageTag})`);
   const row = versionMatrix[imageTag];
   // An unknown version needs the tag of every companion image the release runs.
   const companions = {} as CompanionImages;
@@ -284,17 +334,27 @@ function parseImages(i: Input, ssrfProxy: boolean): Pick<DifyConfig, "imageTag" 
   }
   const wv = /^v?(\d+)\.(\d+)/.exec(companions.weaviateTag);
   if (companions.weaviateTag && (!wv || Number(wv[1]) < 1 || (Number(wv[1]) === 1 && Number(wv[2]) < 27))) {
-    i.problems.push(`dify:weaviateTag "${companions.weaviateTag}" is too old or not a version: Dify 1.11 needs Weaviate >= 1.27 (e.g. 1.27.0)`);
+    i.problems.push(
+      `dify:weaviateTag "${companions.weaviateTag}" is too old or not a version: Dify 1.11 needs Weaviate >= 1.27 (e.g. 1.27.0)`,
+    );
   }
   const repoOf = (k: string) => {
     const v = i.str(k);
-    if (!/^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._\-/][a-z0-9]+)*$/.test(v)) i.problems.push(`dify:${k} "${v}" is not an image repository without tag (e.g. ${configKey(k).default})`);
+    if (!/^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._\-/][a-z0-9]+)*$/.test(v))
+      i.problems.push(
+        `dify:${k} "${v}" is not an image repository without tag (e.g. ${configKey(k).default})`,
+      );
     return v;
   };
   const imageRegistry = i.str("imageRegistry").replace(/\/+$/, "");
-  if (imageRegistry.includes("://")) i.problems.push(`dify:imageRegistry "${imageRegistry}" must not contain a scheme (e.g. registry.example.local/dify)`);
+  if (imageRegistry.includes("://"))
+    i.problems.push(
+      `dify:imageRegistry "${imageRegistry}" must not contain a scheme (e.g. registry.example.local/dify)`,
+    );
   else if (imageRegistry !== "" && !/^[A-Za-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/.test(imageRegistry)) {
-    i.problems.push(`dify:imageRegistry "${imageRegistry}" must be a registry host with an optional project path (e.g. registry.example.local:5000/dify)`);
+    i.problems.push(
+      `dify:imageRegistry "${imageRegistry}" must be a registry host with an optional project path (e.g. registry.example.local:5000/dify)`,
+    );
   }
   const imagePullSecrets = i.list("imagePullSecrets");
   for (const s of imagePullSecrets) i.name("imagePullSecrets", s, dnsSubdomainRe, 253, "a Secret name");
@@ -315,16 +375,35 @@ function parseImages(i: Input, ssrfProxy: boolean): Pick<DifyConfig, "imageTag" 
   };
 }
 
-type Exposure = Pick<DifyConfig, "path" | "subPath" | "webImage" | "webImageBasePath" | "scheme" | "externalHost" | "traefikNamespace" |
-  "traefikServiceName" | "namespace" | "releaseName" | "ingressClassName" | "entrypoints" | "tls" |
-  "addressTimeoutSeconds" | "helmTimeoutSeconds" | "rootRedirects">;
+type Exposure = Pick<
+  DifyConfig,
+  | "path"
+  | "subPath"
+  | "webImage"
+  | "webImageBasePath"
+  | "scheme"
+  | "externalHost"
+  | "traefikNamespace"
+  | "traefikServiceName"
+  | "namespace"
+  | "releaseName"
+  | "ingressClassName"
+  | "entrypoints"
+  | "tls"
+  | "addressTimeoutSeconds"
+  | "helmTimeoutSeconds"
+  | "rootRedirects"
+>;
 
 /** Path (and the web image it needs), URL, Traefik, names and timeouts. */
 function parseExposure(i: Input, imageTag: string): Exposure {
   const path = i.str("path");
-  if (!path.startsWith("/")) i.problems.push(`dify:path "${path}" must start with / (e.g. /dify, or / for root mode)`);
-  else if (path !== "/" && path.endsWith("/")) i.problems.push(`dify:path "${path}" must not end with / (use ${path.replace(/\/+$/, "") || "/"})`);
-  else if (!/^\/[A-Za-z0-9._~/-]*$/.test(path)) i.problems.push(`dify:path "${path}" may contain only letters, digits and . _ ~ - /`);
+  if (!path.startsWith("/"))
+    i.problems.push(`dify:path "${path}" must start with / (e.g. /dify, or / for root mode)`);
+  else if (path !== "/" && path.endsWith("/"))
+    i.problems.push(`dify:path "${path}" must not end with / (use ${path.replace(/\/+$/, "") || "/"})`);
+  else if (!/^\/[A-Za-z0-9._~/-]*$/.test(path))
+    i.problems.push(`dify:path "${path}" may contain only letters, digits and . _ ~ - /`);
   else if (path.includes("//")) i.problems.push(`dify:path "${path}" must not contain an empty segment (//)`);
   const subPath = path !== "/";
 
@@ -332,7 +411,10 @@ function parseExposure(i: Input, imageTag: string): Exposure {
   const webRaw = i.get("webImage");
   if (webRaw !== undefined) {
     webImage = parseImageRef(webRaw);
-    if (!webImage) i.problems.push(`dify:webImage "${webRaw}" must be repository:tag (e.g. registry.example.local/dify/dify-web:${defaultImageTag}-dify)`);
+    if (!webImage)
+      i.problems.push(
+        `dify:webImage "${webRaw}" must be repository:tag (e.g. registry.example.local/dify/dify-web:${defaultImageTag}-dify)`,
+      );
   }
   const webImageBasePath = i.get("webImageBasePath") ?? path;
   if (subPath && webRaw === undefined && path.startsWith("/")) {
@@ -344,18 +426,25 @@ function parseExposure(i: Input, imageTag: string): Exposure {
     );
   }
   if (webImage && webImageBasePath !== path) {
-    i.problems.push(`dify:webImageBasePath "${webImageBasePath}" must equal dify:path "${path}": the web image only works under the base path it was built with (rebuild it, or change dify:path)`);
+    i.problems.push(
+      `dify:webImageBasePath "${webImageBasePath}" must equal dify:path "${path}": the web image only works under the base path it was built with (rebuild it, or change dify:path)`,
+    );
   }
 
   const scheme = i.str("scheme");
-  if (scheme !== "http" && scheme !== "https") i.problems.push(`dify:scheme must be http or https (got "${scheme}")`);
+  if (scheme !== "http" && scheme !== "https")
+    i.problems.push(`dify:scheme must be http or https (got "${scheme}")`);
 
   let externalHost: UrlHost | undefined;
   const externalRaw = i.get("externalHost");
   if (externalRaw !== undefined) {
     const h = checkHost(externalRaw);
     if ("reason" in h) {
-      const fix = h.reason.includes("scheme") ? " (set dify:scheme instead)" : h.reason.includes("path") ? " (set dify:path instead)" : "";
+      const fix = h.reason.includes("scheme")
+        ? " (set dify:scheme instead)"
+        : h.reason.includes("path")
+          ? " (set dify:path instead)"
+          : "";
       i.problems.push(`dify:externalHost "${externalRaw}" ${h.reason}${fix}`);
     } else externalHost = h.host;
   }
@@ -363,7 +452,9 @@ function parseExposure(i: Input, imageTag: string): Exposure {
   const traefikNamespace = i.get("traefikNamespace");
   const traefikServiceName = i.get("traefikServiceName");
   if ((traefikNamespace === undefined) !== (traefikServiceName === undefined)) {
-    i.problems.push("dify:traefikNamespace and dify:traefikServiceName must be set together (both name the LoadBalancer Service of the platform Traefik)");
+    i.problems.push(
+      "dify:traefikNamespace and dify:traefikServiceName must be set together (both name the LoadBalancer Service of the platform Traefik)",
+    );
   }
   const namespace = i.str("namespace");
   const releaseName = i.str("releaseName");
@@ -375,29 +466,59 @@ function parseExposure(i: Input, imageTag: string): Exposure {
   i.name("ingressClassName", ingressClassName, dnsSubdomainRe, 253, "an IngressClass name");
   const entrypoints = i.list("entrypoints");
   for (const e of entrypoints) {
-    if (!/^[A-Za-z0-9_-]+$/.test(e)) i.problems.push(`dify:entrypoints "${e}" is not a Traefik entrypoint name (comma-separated, e.g. websecure)`);
+    if (!/^[A-Za-z0-9_-]+$/.test(e))
+      i.problems.push(
+        `dify:entrypoints "${e}" is not a Traefik entrypoint name (comma-separated, e.g. websecure)`,
+      );
   }
   const tls = i.bool("tls");
   if (scheme === "http" && (tls || entrypoints.includes("websecure"))) {
-    i.warnings.push("dify:scheme is http but the Ingresses are served over TLS (dify:tls / dify:entrypoints websecure): Dify will write http:// URLs that browsers are redirected away from. Use dify:scheme https unless Traefik serves Dify on a plain-HTTP entrypoint.");
+    i.warnings.push(
+      "dify:scheme is http but the Ingresses are served over TLS (dify:tls / dify:entrypoints websecure): Dify will write http:// URLs that browsers are redirected away from. Use dify:scheme https unless Traefik serves Dify on a plain-HTTP entrypoint.",
+    );
   }
   const rootRedirects = i.bool("rootRedirects");
   if (subPath && rootRedirects && rootRedirectPaths.includes(path)) {
-    i.problems.push(`dify:path ${path} is one of the root paths dify:rootRedirects sends to the public path: ` +
-      "set dify:rootRedirects to false or choose another path");
+    i.problems.push(
+      `dify:path ${path} is one of the root paths dify:rootRedirects sends to the public path: ` +
+        "set dify:rootRedirects to false or choose another path",
+    );
   }
   return {
-    path, subPath, webImage, webImageBasePath, scheme: scheme as DifyConfig["scheme"], externalHost, traefikNamespace, traefikServiceName,
-    namespace, releaseName, ingressClassName, entrypoints, tls, rootRedirects,
+    path,
+    subPath,
+    webImage,
+    webImageBasePath,
+    scheme: scheme as DifyConfig["scheme"],
+    externalHost,
+    traefikNamespace,
+    traefikServiceName,
+    namespace,
+    releaseName,
+    ingressClassName,
+    entrypoints,
+    tls,
+    rootRedirects,
     addressTimeoutSeconds: i.int("addressTimeoutSeconds", 1, 3600) as number,
     helmTimeoutSeconds: i.int("helmTimeoutSeconds", 60, 7200) as number,
   };
 }
 
-const sizeKeys = { postgres: "postgresSize", redis: "redisSize", weaviate: "weaviateSize", difyFiles: "difyFilesSize", pluginDaemon: "pluginDaemonSize" } as const;
+const sizeKeys = {
+  postgres: "postgresSize",
+  redis: "redisSize",
+  weaviate: "weaviateSize",
+  difyFiles: "difyFilesSize",
+  pluginDaemon: "pluginDaemonSize",
+} as const;
 
 /** StorageClasses, volume sizes and the files volume's access mode. */
-function parseStorage(i: Input): Pick<DifyConfig, "storageClass" | "weaviateStorageClass" | "filesStorageClass" | "filesAccessMode" | "sizes"> {
+function parseStorage(
+  i: Input,
+): Pick<
+  DifyConfig,
+  "storageClass" | "weaviateStorageClass" | "filesStorageClass" | "filesAccessMode" | "sizes"
+> {
   const storageClass = i.str("storageClass");
   const weaviateStorageClass = i.get("weaviateStorageClass") ?? storageClass;
   const filesStorageClass = i.get("filesStorageClass") ?? storageClass;
@@ -409,9 +530,12 @@ function parseStorage(i: Input): Pick<DifyConfig, "storageClass" | "weaviateStor
     const v = i.str(key);
     sizes[k] = v;
     const bytes = parseQuantity(v);
-    if (bytes === undefined) i.problems.push(`dify:${key} "${v}" is not a Kubernetes quantity (e.g. 20Gi, 512Mi)`);
-    else if (bytes <= 0) i.problems.push(`dify:${key} "${v}" must be a positive size (e.g. ${configKey(key).default})`);
-    else if (bytes < 2 ** 20) i.problems.push(`dify:${key} "${v}" is only ${bytes} bytes: add a unit (e.g. ${v}Gi)`);
+    if (bytes === undefined)
+      i.problems.push(`dify:${key} "${v}" is not a Kubernetes quantity (e.g. 20Gi, 512Mi)`);
+    else if (bytes <= 0)
+      i.problems.push(`dify:${key} "${v}" must be a positive size (e.g. ${configKey(key).default})`);
+    else if (bytes < 2 ** 20)
+      i.problems.push(`dify:${key} "${v}" is only ${bytes} bytes: add a unit (e.g. ${v}Gi)`);
   }
   const filesAccessMode = i.str("filesAccessMode");
   if (filesAccessMode !== "ReadWriteOnce" && filesAccessMode !== "ReadWriteMany") {
@@ -422,82 +546,162 @@ function parseStorage(i: Input): Pick<DifyConfig, "storageClass" | "weaviateStor
         "set dify:filesStorageClass to a Nutanix Files class, or keep ReadWriteOnce (api and worker then share one node), or use S3 (dify:s3Endpoint)",
     );
   }
-  return { storageClass, weaviateStorageClass, filesStorageClass, filesAccessMode: filesAccessMode as AccessMode, sizes };
+  return {
+    storageClass,
+    weaviateStorageClass,
+    filesStorageClass,
+    filesAccessMode: filesAccessMode as AccessMode,
+    sizes,
+  };
 }
 
-type DataStores = Pick<DifyConfig, "postgresUser" | "postgresDatabase" | "postgresEnabled" | "postgresHost" | "postgresPort" |
-  "redisEnabled" | "redisHost" | "redisPort">;
+type DataStores = Pick<
+  DifyConfig,
+  | "postgresUser"
+  | "postgresDatabase"
+  | "postgresEnabled"
+  | "postgresHost"
+  | "postgresPort"
+  | "redisEnabled"
+  | "redisHost"
+  | "redisPort"
+>;
 
 /** The bundled or an external PostgreSQL and Redis. */
 function parseDataStores(i: Input): DataStores {
   const postgresHost = i.get("postgresHost");
   const redisHost = i.get("redisHost");
-  for (const [k, v] of [["postgresHost", postgresHost], ["redisHost", redisHost]] as const) {
+  for (const [k, v] of [
+    ["postgresHost", postgresHost],
+    ["redisHost", redisHost],
+  ] as const) {
     if (v === undefined) continue;
     const h = checkHost(v);
-    if ("reason" in h) i.problems.push(`dify:${k} "${v}" ${h.reason}${h.reason.includes("port") ? ` (set dify:${k.replace("Host", "Port")})` : ""}`);
+    if ("reason" in h)
+      i.problems.push(
+        `dify:${k} "${v}" ${h.reason}${h.reason.includes("port") ? ` (set dify:${k.replace("Host", "Port")})` : ""}`,
+      );
   }
   const postgresPort = i.int("postgresPort", 1, 65535);
   const redisPort = i.int("redisPort", 1, 65535);
-  if (postgresPort !== undefined && postgresHost === undefined) i.problems.push("dify:postgresPort applies to an external PostgreSQL: set dify:postgresHost too, or remove dify:postgresPort");
-  if (redisPort !== undefined && redisHost === undefined) i.problems.push("dify:redisPort applies to an external Redis: set dify:redisHost too, or remove dify:redisPort");
+  if (postgresPort !== undefined && postgresHost === undefined)
+    i.problems.push(
+      "dify:postgresPort applies to an external PostgreSQL: set dify:postgresHost too, or remove dify:postgresPort",
+    );
+  if (redisPort !== undefined && redisHost === undefined)
+    i.problems.push(
+      "dify:redisPort applies to an external Redis: set dify:redisHost too, or remove dify:redisPort",
+    );
   const postgresUser = i.str("postgresUser");
   const postgresDatabase = i.str("postgresDatabase");
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(postgresUser)) i.problems.push(`dify:postgresUser "${postgresUser}" must be a plain PostgreSQL identifier (letters, digits, _; at most 63)`);
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(postgresDatabase)) i.problems.push(`dify:postgresDatabase "${postgresDatabase}" must be a plain PostgreSQL identifier (letters, digits, _; at most 63)`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(postgresUser))
+    i.problems.push(
+      `dify:postgresUser "${postgresUser}" must be a plain PostgreSQL identifier (letters, digits, _; at most 63)`,
+    );
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(postgresDatabase))
+    i.problems.push(
+      `dify:postgresDatabase "${postgresDatabase}" must be a plain PostgreSQL identifier (letters, digits, _; at most 63)`,
+    );
   return {
-    postgresUser, postgresDatabase, postgresEnabled: postgresHost === undefined, postgresHost, postgresPort,
-    redisEnabled: redisHost === undefined, redisHost, redisPort,
+    postgresUser,
+    postgresDatabase,
+    postgresEnabled: postgresHost === undefined,
+    postgresHost,
+    postgresPort,
+    redisEnabled: redisHost === undefined,
+    redisHost,
+    redisPort,
   };
 }
 
-const s3Keys = ["s3Endpoint", "s3Bucket", "s3AccessKey", "s3SecretKey", "s3Region", "s3AddressStyle"] as const;
+const s3Keys = [
+  "s3Endpoint",
+  "s3Bucket",
+  "s3AccessKey",
+  "s3SecretKey",
+  "s3Region",
+  "s3AddressStyle",
+] as const;
 
 /** S3 file storage instead of the files volume: all or nothing. */
 function parseS3(i: Input, storage: Pick<DifyConfig, "filesAccessMode">): DifyConfig["s3"] {
-  const raw = Object.fromEntries(s3Keys.map((k) => [k, i.get(k)])) as Record<(typeof s3Keys)[number], string | undefined>;
+  const raw = Object.fromEntries(s3Keys.map((k) => [k, i.get(k)])) as Record<
+    (typeof s3Keys)[number],
+    string | undefined
+  >;
   if (!s3Keys.some((k) => raw[k] !== undefined)) return undefined;
-  const absent = (["s3Endpoint", "s3Bucket", "s3AccessKey", "s3SecretKey"] as const).filter((k) => raw[k] === undefined).map((k) => `dify:${k}`);
-  if (absent.length > 0) i.problems.push(`S3 file storage needs ${absent.join(", ")} as well (set all of dify:s3Endpoint, dify:s3Bucket, dify:s3AccessKey, dify:s3SecretKey; the keys with --secret)`);
-  if (raw.s3Endpoint !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(raw.s3Endpoint)) i.problems.push(`dify:s3Endpoint "${raw.s3Endpoint}" must be an http(s) URL (e.g. https://objects.example.local)`);
-  if (raw.s3Bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(raw.s3Bucket)) i.problems.push(`dify:s3Bucket "${raw.s3Bucket}" is not an S3 bucket name (3-63 lowercase letters, digits, . and -)`);
+  const absent = (["s3Endpoint", "s3Bucket", "s3AccessKey", "s3SecretKey"] as const)
+    .filter((k) => raw[k] === undefined)
+    .map((k) => `dify:${k}`);
+  if (absent.length > 0)
+    i.problems.push(
+      `S3 file storage needs ${absent.join(", ")} as well (set all of dify:s3Endpoint, dify:s3Bucket, dify:s3AccessKey, dify:s3SecretKey; the keys with --secret)`,
+    );
+  if (raw.s3Endpoint !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(raw.s3Endpoint))
+    i.problems.push(
+      `dify:s3Endpoint "${raw.s3Endpoint}" must be an http(s) URL (e.g. https://objects.example.local)`,
+    );
+  if (raw.s3Bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(raw.s3Bucket))
+    i.problems.push(
+      `dify:s3Bucket "${raw.s3Bucket}" is not an S3 bucket name (3-63 lowercase letters, digits, . and -)`,
+    );
   const addressStyle = raw.s3AddressStyle ?? "path";
-  if (addressStyle !== "path" && addressStyle !== "virtual") i.problems.push(`dify:s3AddressStyle must be path or virtual (got "${addressStyle}")`);
+  if (addressStyle !== "path" && addressStyle !== "virtual")
+    i.problems.push(`dify:s3AddressStyle must be path or virtual (got "${addressStyle}")`);
   if (storage.filesAccessMode === "ReadWriteMany" || i.get("filesStorageClass") !== undefined) {
-    i.problems.push("dify:filesAccessMode ReadWriteMany / dify:filesStorageClass configure the files volume, which S3 file storage replaces: remove them or the dify:s3* settings");
+    i.problems.push(
+      "dify:filesAccessMode ReadWriteMany / dify:filesStorageClass configure the files volume, which S3 file storage replaces: remove them or the dify:s3* settings",
+    );
   }
   return {
-    endpoint: raw.s3Endpoint ?? "", bucket: raw.s3Bucket ?? "", region: raw.s3Region ?? "us-east-1",
-    accessKey: raw.s3AccessKey ?? "", secretKey: raw.s3SecretKey ?? "", addressStyle,
+    endpoint: raw.s3Endpoint ?? "",
+    bucket: raw.s3Bucket ?? "",
+    region: raw.s3Region ?? "us-east-1",
+    accessKey: raw.s3AccessKey ?? "",
+    secretKey: raw.s3SecretKey ?? "",
+    addressStyle,
   };
 }
 
 /** Credentials given as secret config, and the rules their values must meet. */
-function parseSecrets(i: Input, stores: Pick<DifyConfig, "postgresHost" | "postgresUser">): Pick<DifyConfig, "credentials" | "openaiApiKey"> {
+function parseSecrets(
+  i: Input,
+  stores: Pick<DifyConfig, "postgresHost" | "postgresUser">,
+): Pick<DifyConfig, "credentials" | "openaiApiKey"> {
   const credentials: Partial<Record<CredentialKey, string>> = {};
   for (const k of credentialKeys) {
     const v = i.get(k);
     if (v !== undefined) credentials[k] = v;
   }
   if (stores.postgresHost !== undefined && credentials.postgresPassword === undefined) {
-    i.problems.push(`dify:postgresHost is set (external PostgreSQL), so its password cannot be generated: pulumi config set --secret dify:postgresPassword <password of ${stores.postgresUser}>`);
+    i.problems.push(
+      `dify:postgresHost is set (external PostgreSQL), so its password cannot be generated: pulumi config set --secret dify:postgresPassword <password of ${stores.postgresUser}>`,
+    );
   }
   if (credentials.initPassword !== undefined && credentials.initPassword.length > 30) {
-    i.problems.push(`dify:initPassword has ${credentials.initPassword.length} characters; Dify accepts at most 30`);
+    i.problems.push(
+      `dify:initPassword has ${credentials.initPassword.length} characters; Dify accepts at most 30`,
+    );
   }
   // Plugin daemon 0.5.2 writes it unquoted into a key=value DSN (internal/db/pg/pg.go); its driver (pgx,
   // pgconn/config.go) ends the value at whitespace, unescapes backslashes and reads a leading ' as a quote.
   const pg = credentials.postgresPassword;
   if (pg !== undefined && (/[\s\\]/.test(pg) || pg.startsWith("'"))) {
-    i.problems.push("dify:postgresPassword must not contain spaces, tabs or other whitespace or a backslash, " +
-      "nor start with ' (the plugin daemon puts it unquoted into a key=value connection string and would " +
-      "crash-loop): choose another password");
+    i.problems.push(
+      "dify:postgresPassword must not contain spaces, tabs or other whitespace or a backslash, " +
+        "nor start with ' (the plugin daemon puts it unquoted into a key=value connection string and would " +
+        "crash-loop): choose another password",
+    );
   }
   if (credentials.redisPassword !== undefined && !/^[A-Za-z0-9._~-]+$/.test(credentials.redisPassword)) {
-    i.problems.push("dify:redisPassword may contain only letters, digits and . _ ~ - (it is part of the Celery broker URL)");
+    i.problems.push(
+      "dify:redisPassword may contain only letters, digits and . _ ~ - (it is part of the Celery broker URL)",
+    );
   }
   if (credentials.secretKey !== undefined && credentials.secretKey.length < 32) {
-    i.warnings.push("dify:secretKey is shorter than 32 characters; keep it if an existing installation uses it, else generate a new one (openssl rand -hex 32) before the first deployment");
+    i.warnings.push(
+      "dify:secretKey is shorter than 32 characters; keep it if an existing installation uses it, else generate a new one (openssl rand -hex 32) before the first deployment",
+    );
   }
   return { credentials, openaiApiKey: i.get("openaiApiKey") };
 }
@@ -510,11 +714,14 @@ const httpUrlRe = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 function parseFirstRun(i: Input): BootstrapSettings | undefined {
   const adminEmail = i.get("adminEmail");
   if (adminEmail === undefined) {
-    const orphans = [...firstRunKeys.slice(1), "adminPassword"]
-      .filter((k) => i.get(k) !== undefined && i.get(k) !== String(configKey(k).default));
+    const orphans = [...firstRunKeys.slice(1), "adminPassword"].filter(
+      (k) => i.get(k) !== undefined && i.get(k) !== String(configKey(k).default),
+    );
     if (orphans.length > 0) {
-      i.problems.push(`${orphans.map((k) => `dify:${k}`).join(", ")} take effect only with the unattended first run: ` +
-        "set dify:adminEmail to turn it on, or remove them");
+      i.problems.push(
+        `${orphans.map((k) => `dify:${k}`).join(", ")} take effect only with the unattended first run: ` +
+          "set dify:adminEmail to turn it on, or remove them",
+      );
     }
     return undefined;
   }
@@ -528,30 +735,40 @@ function parseFirstRun(i: Input): BootstrapSettings | undefined {
   const plugins = i.get("plugins") === undefined ? undefined : i.list("plugins");
   for (const p of plugins ?? []) {
     if (!pluginIdRule.test(p)) {
-      i.problems.push(`dify:plugins "${p}" is not a marketplace plugin id ` +
-        "(comma-separated <author>/<name>, e.g. langgenius/openai)");
+      i.problems.push(
+        `dify:plugins "${p}" is not a marketplace plugin id ` +
+          "(comma-separated <author>/<name>, e.g. langgenius/openai)",
+      );
     }
   }
   const pluginPackageUrls = i.list("pluginPackageUrls");
   for (const u of pluginPackageUrls) {
     if (!httpUrlRe.test(u)) {
-      i.problems.push(`dify:pluginPackageUrls "${u}" is not an http(s) URL of a .difypkg file ` +
-        "reachable from the cluster");
+      i.problems.push(
+        `dify:pluginPackageUrls "${u}" is not an http(s) URL of a .difypkg file ` +
+          "reachable from the cluster",
+      );
     }
   }
   const openaiApiBase = i.str("openaiApiBase");
   if (openaiApiBase !== "" && !httpUrlRe.test(openaiApiBase)) {
-    i.problems.push(`dify:openaiApiBase "${openaiApiBase}" must be an http(s) URL ` +
-      "(e.g. https://llm-gateway.example.com)");
+    i.problems.push(
+      `dify:openaiApiBase "${openaiApiBase}" must be an http(s) URL ` +
+        "(e.g. https://llm-gateway.example.com)",
+    );
   }
   if (openaiApiBase !== "" && i.get("openaiApiKey") === undefined) {
-    i.problems.push("dify:openaiApiBase is the gateway of the OpenAI credential: " +
-      "set dify:openaiApiKey too, or remove it");
+    i.problems.push(
+      "dify:openaiApiBase is the gateway of the OpenAI credential: " +
+        "set dify:openaiApiKey too, or remove it",
+    );
   }
   const adminPassword = i.get("adminPassword");
   if (adminPassword !== undefined && !adminPasswordRule.test(adminPassword)) {
-    i.problems.push("dify:adminPassword must have at least 8 characters with letters and digits " +
-      "(Dify's password rule)");
+    i.problems.push(
+      "dify:adminPassword must have at least 8 characters with letters and digits " +
+        "(Dify's password rule)",
+    );
   }
   return { adminEmail, adminName, plugins, pluginPackageUrls, openaiApiBase };
 }
@@ -560,7 +777,8 @@ function parseFirstRun(i: Input): BootstrapSettings | undefined {
 export function parseConfig(raw: Record<string, string | undefined>): DifyConfig {
   const i = new Input(raw);
   for (const k of Object.keys(raw)) {
-    if (!knownKeys.includes(k)) i.problems.push(`dify:${k} is not a known setting (see docs/config.md for the list)`);
+    if (!knownKeys.includes(k))
+      i.problems.push(`dify:${k} is not a known setting (see docs/config.md for the list)`);
   }
   const features = parseFeatures(i);
   const images = parseImages(i, features.ssrfProxy);
@@ -572,7 +790,15 @@ export function parseConfig(raw: Record<string, string | undefined>): DifyConfig
   const bootstrap = parseFirstRun(i);
   if (i.problems.length > 0) throw new ConfigError(i.problems);
   return {
-    ...images, ...exposure, ...storage, ...stores, s3, ...features, ...secrets, bootstrap, warnings: i.warnings,
+    ...images,
+    ...exposure,
+    ...storage,
+    ...stores,
+    s3,
+    ...features,
+    ...secrets,
+    bootstrap,
+    warnings: i.warnings,
   };
 }
 
@@ -591,6 +817,9 @@ export function configNotes(cfg: DifyConfig): string[] {
 }
 
 /** Secret keys whose value is stored as plain text in the stack's config (isSecret says which full keys are encrypted). */
-export function plainSecretKeys(raw: Record<string, string | undefined>, isSecret: (fullKey: string) => boolean): string[] {
+export function plainSecretKeys(
+  raw: Record<string, string | undefined>,
+  isSecret: (fullKey: string) => boolean,
+): string[] {
   return secretConfigKeys.filter((k) => (raw[k] ?? "").trim() !== "" && !isSecret(`dify:${k}`));
 }

@@ -8,7 +8,13 @@ import { HelmRecord, withStatus } from "./helm-storage";
 import { externalUrl, publicHost, setupUrl, UrlHost } from "./host";
 import { NamespacePlan } from "./namespace";
 import {
-  diagnoseFailure, HelmOperation, interruptedDescription, newest, newestDeployed, recoveryBefore, staleAfterSeconds,
+  diagnoseFailure,
+  HelmOperation,
+  interruptedDescription,
+  newest,
+  newestDeployed,
+  recoveryBefore,
+  staleAfterSeconds,
 } from "./recovery";
 import { DifyCredentials } from "./secrets";
 import { TraefikInfo } from "./traefik";
@@ -62,7 +68,10 @@ export async function hooksReachEngine(): Promise<boolean> {
 
 /** The operator's message for a failed Helm operation (diagnoseFailure on what the cluster shows). */
 export async function explainFailure(
-  cluster: ClusterReader, cfg: DifyConfig, op: HelmOperation, errors: string[],
+  cluster: ClusterReader,
+  cfg: DifyConfig,
+  op: HelmOperation,
+  errors: string[],
 ): Promise<string | undefined> {
   const [workloads, migrateJob, records] = await Promise.all([
     cluster.listWorkloads(cfg.namespace, instanceSelector(cfg.releaseName)),
@@ -71,9 +80,13 @@ export async function explainFailure(
   ]);
   const deployed = newestDeployed(records);
   return diagnoseFailure(errors, {
-    namespace: cfg.namespace, releaseId: `${cfg.namespace}/${cfg.releaseName}`,
-    instanceSelector: instanceSelector(cfg.releaseName), timeoutSeconds: cfg.helmTimeoutSeconds,
-    op, migrateJob, workloads,
+    namespace: cfg.namespace,
+    releaseId: `${cfg.namespace}/${cfg.releaseName}`,
+    instanceSelector: instanceSelector(cfg.releaseName),
+    timeoutSeconds: cfg.helmTimeoutSeconds,
+    op,
+    migrateJob,
+    workloads,
     deployed: deployed && { revision: deployed.revision, imageTag: difyImageTagIn(deployed.config) },
   });
 }
@@ -83,7 +96,9 @@ export async function explainFailure(
  * after it (where no error hook explained it as it happened). Undefined when it did not fail.
  */
 export async function explainLastFailure(
-  cluster: ClusterReader, cfg: DifyConfig, records: HelmRecord[],
+  cluster: ClusterReader,
+  cfg: DifyConfig,
+  records: HelmRecord[],
 ): Promise<string | undefined> {
   const last = newest(records);
   if (!last || last.status !== "failed" || last.description === interruptedDescription) return undefined;
@@ -98,7 +113,10 @@ export async function explainLastFailure(
  * Helm acts (a hook) or, without hooks, before the release is registered in a real run.
  */
 export async function resumeInterrupted(
-  cluster: ClusterReader, cfg: DifyConfig, op: HelmOperation, log: (note: string) => void,
+  cluster: ClusterReader,
+  cfg: DifyConfig,
+  op: HelmOperation,
+  log: (note: string) => void,
 ): Promise<void> {
   const releaseId = `${cfg.namespace}/${cfg.releaseName}`;
   const records = await cluster.listHelmRecords(cfg.namespace, cfg.releaseName);
@@ -143,13 +161,23 @@ export class DifyRelease extends pulumi.ComponentResource {
     this.namespace = cfg.namespace;
     this.releaseName = cfg.releaseName;
     this.initPassword = pulumi.secret(args.credentials.values.apply((c) => c.initPassword));
-    if (cfg.bootstrap) this.adminPassword = pulumi.secret(args.credentials.values.apply((c) => c.adminPassword));
+    if (cfg.bootstrap)
+      this.adminPassword = pulumi.secret(args.credentials.values.apply((c) => c.adminPassword));
 
     // A content hash of chart/ in the values: any chart edit changes the release inputs.
     const digest = chartDigest();
     const values = pulumi.secret(
       args.credentials.values.apply((creds) =>
-        buildChartValues(cfg, creds, this.address, args.traefik.namespace, digest, args.bootstrapRetryOf, args.repair)),
+        buildChartValues(
+          cfg,
+          creds,
+          this.address,
+          args.traefik.namespace,
+          digest,
+          args.bootstrapRetryOf,
+          args.repair,
+        ),
+      ),
     );
     // A hook registers with the engine when it is constructed: only when the engine takes them.
     const hooks = args.hooks ? this.hooks(name, args) : undefined;
@@ -193,7 +221,8 @@ export class DifyRelease extends pulumi.ComponentResource {
     const releaseId = `${cfg.namespace}/${cfg.releaseName}`;
     const resume = (op: HelmOperation) =>
       new pulumi.ResourceHook(`${name}-resume-before-${op}`, () =>
-        resumeInterrupted(cluster, cfg, op, (note) => pulumi.log.warn(note, this)));
+        resumeInterrupted(cluster, cfg, op, (note) => pulumi.log.warn(note, this)),
+      );
     const explain = new pulumi.ErrorHook(`${name}-explain-failure`, async (hook) => {
       try {
         const op: HelmOperation = hook.failedOperation === "create" ? "create" : "update";

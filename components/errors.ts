@@ -39,7 +39,11 @@ export function reportable(e: unknown): Error {
   if (!(e instanceof Error)) return new UserError(`Unexpected failure: ${String(e)}`);
   const frames = ownFrames(e.stack);
   const err = new RunError(
-    [`${e.name}: ${e.message}`, ...frames, "This is a bug in dify-nkp: please report it with these lines."].join("\n"),
+    [
+      `${e.name}: ${e.message}`,
+      ...frames,
+      "This is a bug in dify-nkp: please report it with these lines.",
+    ].join("\n"),
   );
   err.stack = `${e.name}: ${e.message}`;
   return err;

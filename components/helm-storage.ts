@@ -10,8 +10,15 @@ import { gunzipSync, gzipSync, constants } from "zlib";
 
 /** Status values of a Helm release (helm.sh/helm/v3 pkg/release/status.go). */
 export const helmStatuses = [
-  "unknown", "deployed", "uninstalled", "superseded", "failed",
-  "uninstalling", "pending-install", "pending-upgrade", "pending-rollback",
+  "unknown",
+  "deployed",
+  "uninstalled",
+  "superseded",
+  "failed",
+  "uninstalling",
+  "pending-install",
+  "pending-upgrade",
+  "pending-rollback",
 ] as const;
 export type HelmStatus = (typeof helmStatuses)[number];
 
@@ -60,7 +67,9 @@ export function decodeRelease(data: string): Record<string, any> {
 
 /** Encodes a release as Helm stores it (JSON, gzip at best compression, base64). */
 export function encodeRelease(rel: Record<string, any>): string {
-  return gzipSync(Buffer.from(JSON.stringify(rel), "utf8"), { level: constants.Z_BEST_COMPRESSION }).toString("base64");
+  return gzipSync(Buffer.from(JSON.stringify(rel), "utf8"), { level: constants.Z_BEST_COMPRESSION }).toString(
+    "base64",
+  );
 }
 
 /** A storage Secret (name, resourceVersion, its `release` data already decoded from the Secret's base64). */
@@ -78,9 +87,12 @@ export function parseRecord(s: RecordSecret): HelmRecord {
     raw = decodeRelease(s.release);
   } catch (e) {
     const why = (e as Error).message;
-    throw new Error(`The Helm release record ${s.name} cannot be decoded (${why}): it is not a Helm 3 release.`, {
-      cause: e,
-    });
+    throw new Error(
+      `The Helm release record ${s.name} cannot be decoded (${why}): it is not a Helm 3 release.`,
+      {
+        cause: e,
+      },
+    );
   }
   return {
     secretName: s.name,
@@ -102,8 +114,14 @@ export function parseRecord(s: RecordSecret): HelmRecord {
  * also sets the `status` and `modifiedAt` labels).
  */
 export function withStatus(
-  rec: HelmRecord, status: HelmStatus, description: string, now: Date,
+  rec: HelmRecord,
+  status: HelmStatus,
+  description: string,
+  now: Date,
 ): { release: string; labels: Record<string, string> } {
   const raw = { ...rec.raw, info: { ...rec.raw.info, status, description } };
-  return { release: encodeRelease(raw), labels: { status, modifiedAt: String(Math.floor(now.getTime() / 1000)) } };
+  return {
+    release: encodeRelease(raw),
+    labels: { status, modifiedAt: String(Math.floor(now.getTime() / 1000)) },
+  };
 }

@@ -14,7 +14,8 @@ export function urlHost(host: string): UrlHost {
   return (host.includes(":") && !host.startsWith("[") ? `[${host}]` : host) as UrlHost;
 }
 
-const hostnameRe = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const hostnameRe =
+  /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /**
  * Checks a host that browsers use (no scheme, port or path). Returns the host for URLs (an
@@ -24,19 +25,24 @@ export function checkHost(value: string): { host: UrlHost } | { reason: string }
   if (value.includes("://")) return { reason: "must not contain a scheme" };
   if (value.includes("/")) return { reason: "must not contain a path" };
   if (value.startsWith("[") && value.endsWith("]")) {
-    return isIP(value.slice(1, -1)) === 6 ? { host: urlHost(value) } : { reason: "has brackets around something that is not an IPv6 address" };
+    return isIP(value.slice(1, -1)) === 6
+      ? { host: urlHost(value) }
+      : { reason: "has brackets around something that is not an IPv6 address" };
   }
   if (isIP(value) !== 0) return { host: urlHost(value) };
-  if (/:\d*$/.test(value)) return { reason: "must be a host without port (Traefik serves Dify on its websecure entrypoint, 443)" };
+  if (/:\d*$/.test(value))
+    return { reason: "must be a host without port (Traefik serves Dify on its websecure entrypoint, 443)" };
   if (/^[0-9.]+$/.test(value)) return { reason: "is not a valid IPv4 address" };
-  if (value.length > 253 || !hostnameRe.test(value)) return { reason: "must be a DNS name or an IP address, without port" };
+  if (value.length > 253 || !hostnameRe.test(value))
+    return { reason: "must be a DNS name or an IP address, without port" };
   return { host: urlHost(value) };
 }
 
 /** The host browsers use: dify:externalHost, else the Traefik LoadBalancer address. */
 export function publicHost(cfg: { externalHost?: UrlHost }, address: UrlHost | undefined): UrlHost {
   const host = cfg.externalHost ?? address;
-  if (!host) throw new UserError("No public host: the Traefik address is unknown and dify:externalHost is not set");
+  if (!host)
+    throw new UserError("No public host: the Traefik address is unknown and dify:externalHost is not set");
   return host;
 }
 

@@ -45,7 +45,10 @@ const refusingLevels = ["restricted"];
  * namespace; "forbidden": RBAC does not let the deploying identity read it). Throws, before
  * anything is changed, when the namespace enforces a level the release's pods cannot pass.
  */
-export function planNamespace(name: string, existing: NamespaceSummary | undefined | "forbidden"): NamespacePlan {
+export function planNamespace(
+  name: string,
+  existing: NamespaceSummary | undefined | "forbidden",
+): NamespacePlan {
   const level = minimumPodSecurityLevel;
   const label = "pod-security.kubernetes.io/enforce";
   if (existing === "forbidden") {
@@ -68,5 +71,8 @@ export function planNamespace(name: string, existing: NamespaceSummary | undefin
     );
   }
   const manage = existing === undefined || existing.labels[createdByLabel.key] === createdByLabel.value;
-  return { manage, labels: manage ? { ...podSecurityLabels, [createdByLabel.key]: createdByLabel.value } : {} };
+  return {
+    manage,
+    labels: manage ? { ...podSecurityLabels, [createdByLabel.key]: createdByLabel.value } : {},
+  };
 }

@@ -22,13 +22,14 @@ export function newest(records: HelmRecord[]): HelmRecord | undefined {
 }
 
 export function newestDeployed(records: HelmRecord[]): HelmRecord | undefined {
-  return byRevision(records).filter((r) => r.status === "deployed").pop();
+  return byRevision(records)
+    .filter((r) => r.status === "deployed")
+    .pop();
 }
 
 /** What to do with Helm's records right before the provider installs or upgrades the release. */
 export type Recovery =
-  | { action: "none" }
-  | { action: "mark-failed"; record: HelmRecord; description: string; note: string };
+  { action: "none" } | { action: "mark-failed"; record: HelmRecord; description: string; note: string };
 
 /**
  * How long a pending revision may still belong to a live Helm operation: its hooks and its wait
@@ -40,7 +41,8 @@ export function staleAfterSeconds(helmTimeoutSeconds: number): number {
 }
 
 /** Helm's description of a revision this program marked failed (shown by `helm history`). */
-export const interruptedDescription = "Interrupted before it finished; marked failed by pulumi up (dify-nkp) to resume";
+export const interruptedDescription =
+  "Interrupted before it finished; marked failed by pulumi up (dify-nkp) to resume";
 
 /**
  * Decides whether the newest revision must be marked failed before Helm acts, so that Helm
@@ -57,7 +59,10 @@ export const interruptedDescription = "Interrupted before it finished; marked fa
  * Throws when the release in the cluster was not installed from this chart.
  */
 export function recoveryBefore(
-  op: HelmOperation, records: HelmRecord[], chartName: string, releaseId: string,
+  op: HelmOperation,
+  records: HelmRecord[],
+  chartName: string,
+  releaseId: string,
   clock: { now: Date; staleSeconds: number },
 ): Recovery {
   const last = newest(records);
@@ -80,17 +85,20 @@ export function recoveryBefore(
         `Helm release ${releaseId} revision ${last.revision} has been ${last.status} for ${age}s: its operation may ` +
           "still be running (a killed pulumi up leaves its Kubernetes provider finishing it). Nothing was changed. " +
           `Run pulumi up again after ${clock.staleSeconds - age}s more (it then resumes the release by itself)` +
-          (undo ? `, or, if no pulumi or helm process works on it any more, end it now:${undo}` : "") + ".",
+          (undo ? `, or, if no pulumi or helm process works on it any more, end it now:${undo}` : "") +
+          ".",
       );
     }
-    const then = op === "create" || !deployed
-      ? "installs over it, adopting what it had created"
-      : `upgrades from ${deployed ? `revision ${deployed.revision}, the last deployed one` : "it"}`;
+    const then =
+      op === "create" || !deployed
+        ? "installs over it, adopting what it had created"
+        : `upgrades from ${deployed ? `revision ${deployed.revision}, the last deployed one` : "it"}`;
     return {
       action: "mark-failed",
       record: last,
       description: interruptedDescription,
-      note: `Helm release ${releaseId} revision ${last.revision} was left ${last.status}${since} ` +
+      note:
+        `Helm release ${releaseId} revision ${last.revision} was left ${last.status}${since} ` +
         `by an interrupted run; it is marked failed and this run ${then}. No resource, volume or Secret is deleted.`,
     };
   }
@@ -99,7 +107,8 @@ export function recoveryBefore(
       action: "mark-failed",
       record: last,
       description: "Taken over by pulumi up (dify-nkp): the stack had no record of this release",
-      note: `Helm release ${releaseId} revision ${last.revision} is ${last.status} ` +
+      note:
+        `Helm release ${releaseId} revision ${last.revision} is ${last.status} ` +
         "but this stack has no record of it " +
         "(the run that installed it was interrupted before saving its state, or the stack was re-created): " +
         "this run takes it over (helm install --replace), keeping every resource, volume and Secret.",
@@ -121,7 +130,8 @@ function repairOf(rec: HelmRecord | undefined): number {
  * deployed revision is carried on, so a converged release shows no change.
  */
 export function planRepair(
-  records: HelmRecord[], problems: { secretMissing?: string },
+  records: HelmRecord[],
+  problems: { secretMissing?: string },
 ): { generation: number; reasons: string[] } {
   const last = newest(records);
   if (!last) return { generation: 0, reasons: [] };
@@ -184,13 +194,15 @@ export function diagnoseFailure(errors: string[], f: FailureFacts): string | und
     ? `Its log: kubectl -n ${f.namespace} logs job/${job.name} --all-containers ` +
       `(pods: kubectl -n ${f.namespace} get pods -l job-name=${job.name}).`
     : "";
-  const kept = f.op === "update" && f.deployed
-    ? `Nothing was upgraded: the api, worker and web pods of revision ${f.deployed.revision}` +
-      `${f.deployed.imageTag ? ` (image tag ${f.deployed.imageTag})` : ""} were not replaced and keep serving. `
-    : "";
-  const back = f.op === "update" && f.deployed?.imageTag
-    ? `, or go back to the previous version (pulumi config set dify:imageTag ${f.deployed.imageTag})`
-    : "";
+  const kept =
+    f.op === "update" && f.deployed
+      ? `Nothing was upgraded: the api, worker and web pods of revision ${f.deployed.revision}` +
+        `${f.deployed.imageTag ? ` (image tag ${f.deployed.imageTag})` : ""} were not replaced and keep serving. `
+      : "";
+  const back =
+    f.op === "update" && f.deployed?.imageTag
+      ? `, or go back to the previous version (pulumi config set dify:imageTag ${f.deployed.imageTag})`
+      : "";
   if (hookFailure.test(err) && job && !job.complete) {
     const how = job.failedReason
       ? `stopped with ${job.failedReason} after ${job.failedPods} failed pod(s)`
@@ -198,14 +210,17 @@ export function diagnoseFailure(errors: string[], f: FailureFacts): string | und
     return (
       `The database migration failed: Job ${f.namespace}/${job.name}` +
       `${job.image ? ` (image ${job.image})` : ""} ${how}. ` +
-      kept + logs + ` Fix the cause${back}, then run pulumi up again: it runs the migration again.`
+      kept +
+      logs +
+      ` Fix the cause${back}, then run pulumi up again: it runs the migration again.`
     );
   }
   if (timedOut.test(err)) {
     const stuck = f.workloads.filter(notReady);
     if (stuck.length === 0) return undefined;
-    const list = stuck.map((w) =>
-      `${w.kind} ${f.namespace}/${w.name} (${w.ready} of ${w.desired} ready, ${w.updated} updated)`);
+    const list = stuck.map(
+      (w) => `${w.kind} ${f.namespace}/${w.name} (${w.ready} of ${w.desired} ready, ${w.updated} updated)`,
+    );
     const first = stuck[0];
     return (
       `Helm gave up after dify:helmTimeoutSeconds=${f.timeoutSeconds}s; not Ready: ${list.join(", ")}. ` +

@@ -21,7 +21,11 @@ export type Credentials = Record<CredentialKey, string>;
 export type CredentialSource = "config" | "cluster" | "generated" | "none";
 
 /** Where a credential comes from: explicit config wins, then retained cluster data, then random (if allowed). */
-export function credentialSource(override: string | undefined, existing: string | undefined, generate = true): CredentialSource {
+export function credentialSource(
+  override: string | undefined,
+  existing: string | undefined,
+  generate = true,
+): CredentialSource {
   if (override !== undefined && override !== "") return "config";
   if (existing !== undefined && existing !== "") return "cluster";
   return generate ? "generated" : "none";
@@ -43,12 +47,19 @@ function unusedAdminPassword(cfg: DifyConfig, k: CredentialKey): boolean {
  * Redis without dify:redisPassword is used without a password). The admin password is
  * generated only with dify:adminEmail; a retained one stays in the Secret either way.
  */
-export function planCredentials(cfg: DifyConfig, existing?: Record<string, string>): Record<CredentialKey, CredentialSource> {
+export function planCredentials(
+  cfg: DifyConfig,
+  existing?: Record<string, string>,
+): Record<CredentialKey, CredentialSource> {
   const plan = {} as Record<CredentialKey, CredentialSource>;
   for (const k of credentialKeys) {
     plan[k] = ofExternalServer(cfg, k)
       ? credentialSource(cfg.credentials[k], undefined, false)
-      : credentialSource(cfg.credentials[k], existing?.[credentialsSecretKeys[k]], !unusedAdminPassword(cfg, k));
+      : credentialSource(
+          cfg.credentials[k],
+          existing?.[credentialsSecretKeys[k]],
+          !unusedAdminPassword(cfg, k),
+        );
   }
   return plan;
 }
@@ -62,7 +73,11 @@ export function generatedKeys(cfg: DifyConfig): CredentialKey[] {
  * Warnings about config values that replace a different value already in use. Never
  * contains a value. SECRET_KEY is the one whose change users feel (sessions end).
  */
-export function overrideWarnings(cfg: DifyConfig, existing: Record<string, string> | undefined, secretName: string): string[] {
+export function overrideWarnings(
+  cfg: DifyConfig,
+  existing: Record<string, string> | undefined,
+  secretName: string,
+): string[] {
   const out: string[] = [];
   const current = existing?.[credentialsSecretKeys.secretKey];
   if (cfg.credentials.secretKey !== undefined && current && current !== cfg.credentials.secretKey) {
@@ -75,8 +90,14 @@ export function overrideWarnings(cfg: DifyConfig, existing: Record<string, strin
 }
 
 /** Keys adopted from the cluster whose value differs from the stack's own random value. */
-export function adoptedKeys(plan: Record<CredentialKey, CredentialSource>, existing: Record<string, string> | undefined, generated: Partial<Credentials>): CredentialKey[] {
-  return credentialKeys.filter((k) => plan[k] === "cluster" && existing?.[credentialsSecretKeys[k]] !== generated[k]);
+export function adoptedKeys(
+  plan: Record<CredentialKey, CredentialSource>,
+  existing: Record<string, string> | undefined,
+  generated: Partial<Credentials>,
+): CredentialKey[] {
+  return credentialKeys.filter(
+    (k) => plan[k] === "cluster" && existing?.[credentialsSecretKeys[k]] !== generated[k],
+  );
 }
 
 /**
@@ -91,7 +112,8 @@ export function recordedCredentials(
   if (!rec) return undefined;
   const creds = credentialsInValues(rec.config);
   const data: Record<string, string> = {};
-  for (const k of credentialKeys) if (creds[k] !== undefined) data[credentialsSecretKeys[k]] = creds[k] as string;
+  for (const k of credentialKeys)
+    if (creds[k] !== undefined) data[credentialsSecretKeys[k]] = creds[k] as string;
   return Object.keys(data).length > 0 ? { revision: rec.revision, data } : undefined;
 }
 
@@ -101,7 +123,10 @@ export function recordedCredentials(
  * when nothing would be generated or there is no retained volume.
  */
 export function retainedDataError(
-  plan: Record<CredentialKey, CredentialSource>, pvcNames: string[], namespace: string, secretName: string,
+  plan: Record<CredentialKey, CredentialSource>,
+  pvcNames: string[],
+  namespace: string,
+  secretName: string,
 ): UserError | undefined {
   const missing = credentialKeys.filter((k) => plan[k] === "generated");
   if (missing.length === 0 || pvcNames.length === 0) return undefined;
@@ -111,7 +136,8 @@ export function retainedDataError(
       "and no Helm release record holds them. New random credentials would not match the data, " +
       "so nothing was changed. Restore them, then run pulumi up again:\n" +
       `  - from a backup of the Secret: kubectl -n ${namespace} apply -f ${secretName}.yaml\n` +
-      `  - or as secret stack config: ${missing.map((k) => `pulumi config set --secret dify:${k} <value>`)
+      `  - or as secret stack config: ${missing
+        .map((k) => `pulumi config set --secret dify:${k} <value>`)
         .join("; ")}` +
       "\n" +
       "To start over without the old data instead, delete the claims first (this deletes the data): " +
@@ -136,7 +162,11 @@ export class DifyCredentials extends pulumi.ComponentResource {
     super("dify-nkp:index:Credentials", name, {}, opts);
     const child = { parent: this };
     const pw = (n: string, length: number) =>
-      new random.RandomPassword(`${name}-${n}`, { length, special: false, minLower: 2, minUpper: 2, minNumeric: 2 }, child).result;
+      new random.RandomPassword(
+        `${name}-${n}`,
+        { length, special: false, minLower: 2, minUpper: 2, minNumeric: 2 },
+        child,
+      ).result;
     const factories: Record<CredentialKey, () => pulumi.Output<string>> = {
       // 32 random bytes as hex, like `openssl rand -hex 32` of the original deploy.sh.
       secretKey: () => new random.RandomBytes(`${name}-secret-key`, { length: 32 }, child).hex,
@@ -160,10 +190,13 @@ export class DifyCredentials extends pulumi.ComponentResource {
     for (const k of credentialKeys) {
       const src = plan[k];
       chosen[k] =
-        src === "config" ? pulumi.secret(args.config.credentials[k] as string)
-        : src === "cluster" ? pulumi.secret(args.existing?.[credentialsSecretKeys[k]] as string)
-        : src === "generated" ? (generated[k] as pulumi.Output<string>)
-        : pulumi.output("");
+        src === "config"
+          ? pulumi.secret(args.config.credentials[k] as string)
+          : src === "cluster"
+            ? pulumi.secret(args.existing?.[credentialsSecretKeys[k]] as string)
+            : src === "generated"
+              ? (generated[k] as pulumi.Output<string>)
+              : pulumi.output("");
     }
 
     for (const w of overrideWarnings(args.config, args.existing, args.existingName)) pulumi.log.warn(w, this);

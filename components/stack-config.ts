@@ -25,7 +25,9 @@ export function loadConfig(): DifyConfig {
   const isSecret = (pulumi.runtime as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
   if (typeof isSecret === "function") {
     for (const k of plainSecretKeys(raw, isSecret)) {
-      pulumi.log.warn(`dify:${k} is stored as plain text in the stack config: set it with pulumi config set --secret dify:${k} <value>`);
+      pulumi.log.warn(
+        `dify:${k} is stored as plain text in the stack config: set it with pulumi config set --secret dify:${k} <value>`,
+      );
     }
   }
   for (const n of configNotes(cfg)) pulumi.log.info(n);

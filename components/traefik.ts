@@ -17,23 +17,33 @@ const describe = (s: ServiceSummary) => `${s.namespace}/${s.name} (${s.type})`;
 export const traefikLookups: { what: string; match: (s: ServiceSummary) => boolean }[] = [
   {
     what: "labels app.kubernetes.io/instance=kommander-traefik,app.kubernetes.io/name=traefik",
-    match: (s) => s.labels["app.kubernetes.io/instance"] === "kommander-traefik" && s.labels["app.kubernetes.io/name"] === "traefik",
+    match: (s) =>
+      s.labels["app.kubernetes.io/instance"] === "kommander-traefik" &&
+      s.labels["app.kubernetes.io/name"] === "traefik",
   },
-  { what: "label app.kubernetes.io/name=kommander-traefik", match: (s) => s.labels["app.kubernetes.io/name"] === "kommander-traefik" },
+  {
+    what: "label app.kubernetes.io/name=kommander-traefik",
+    match: (s) => s.labels["app.kubernetes.io/name"] === "kommander-traefik",
+  },
   { what: "name kommander-traefik", match: (s) => s.name === "kommander-traefik" },
 ];
 
 /** Picks the platform Traefik among all Services; throws a message a user can act on. */
 export function pickTraefikService(all: ServiceSummary[], override?: TraefikOverride): ServiceSummary {
-  const fix = "Set dify:traefikNamespace and dify:traefikServiceName to the LoadBalancer Service of the platform Traefik.";
+  const fix =
+    "Set dify:traefikNamespace and dify:traefikServiceName to the LoadBalancer Service of the platform Traefik.";
   if (override?.namespace && override?.name) {
     const svc = all.find((s) => s.namespace === override.namespace && s.name === override.name);
     if (!svc) {
-      throw new UserError(`Traefik Service ${override.namespace}/${override.name} (from dify:traefikNamespace/dify:traefikServiceName) does not exist. ` +
-        `Check with: kubectl -n ${override.namespace} get svc`);
+      throw new UserError(
+        `Traefik Service ${override.namespace}/${override.name} (from dify:traefikNamespace/dify:traefikServiceName) does not exist. ` +
+          `Check with: kubectl -n ${override.namespace} get svc`,
+      );
     }
     if (svc.type !== "LoadBalancer") {
-      throw new UserError(`Traefik Service ${describe(svc)} is not of type LoadBalancer, so it has no external address. ${fix}`);
+      throw new UserError(
+        `Traefik Service ${describe(svc)} is not of type LoadBalancer, so it has no external address. ${fix}`,
+      );
     }
     return svc;
   }
@@ -42,12 +52,20 @@ export function pickTraefikService(all: ServiceSummary[], override?: TraefikOver
     const found = lbs.filter(lookup.match);
     if (found.length === 1) return found[0];
     if (found.length > 1) {
-      throw new UserError(`Several LoadBalancer Services match ${lookup.what}: ${found.map(describe).join(", ")}. ${fix}`);
+      throw new UserError(
+        `Several LoadBalancer Services match ${lookup.what}: ${found.map(describe).join(", ")}. ${fix}`,
+      );
     }
   }
   // What was seen: every LoadBalancer Service and every Service that looks like Traefik.
-  const seen = all.filter((s) => s.type === "LoadBalancer" || s.name.includes("traefik") || Object.values(s.labels).some((v) => v.includes("traefik")));
-  const shown = seen.slice(0, 20).map(describe).join(", ") + (seen.length > 20 ? `, and ${seen.length - 20} more` : "");
+  const seen = all.filter(
+    (s) =>
+      s.type === "LoadBalancer" ||
+      s.name.includes("traefik") ||
+      Object.values(s.labels).some((v) => v.includes("traefik")),
+  );
+  const shown =
+    seen.slice(0, 20).map(describe).join(", ") + (seen.length > 20 ? `, and ${seen.length - 20} more` : "");
   throw new UserError(
     `No LoadBalancer Service of the platform Traefik found (looked for ${traefikLookups.map((l) => l.what).join("; then ")}). ` +
       `LoadBalancer and Traefik-like Services seen: ${seen.length ? shown : "none"}. ${fix}`,
@@ -81,7 +99,10 @@ export interface DiscoverOptions {
 }
 
 /** The message of a Service that never got a LoadBalancer address. */
-export function pendingAddressMessage(svc: { namespace: string; name: string }, timeoutSeconds: number): string {
+export function pendingAddressMessage(
+  svc: { namespace: string; name: string },
+  timeoutSeconds: number,
+): string {
   return (
     `Traefik Service ${svc.namespace}/${svc.name} has no LoadBalancer address after ${timeoutSeconds}s (dify:addressTimeoutSeconds). ` +
     "MetalLB has not assigned one: its address pool may be exhausted, or the Service is still pending. " +
@@ -111,7 +132,9 @@ export async function discoverTraefik(reader: ClusterReader, opts: DiscoverOptio
           "so the release will fail until Traefik's CRDs are installed (or use dify:path / at the root).",
       );
     } else if (crd === undefined) {
-      opts.warn("Could not check for the Traefik Middleware CRD (middlewares.traefik.io): reading CustomResourceDefinitions is not allowed. Sub-path mode needs it.");
+      opts.warn(
+        "Could not check for the Traefik Middleware CRD (middlewares.traefik.io): reading CustomResourceDefinitions is not allowed. Sub-path mode needs it.",
+      );
     }
   }
   let svc: ServiceSummary;
@@ -129,7 +152,9 @@ export async function discoverTraefik(reader: ClusterReader, opts: DiscoverOptio
     const address = addressFromStatus(svc.ingress);
     if (address) return { namespace: svc.namespace, name: svc.name, address };
     if (Date.now() >= deadline) throw new UserError(pendingAddressMessage(svc, opts.timeoutSeconds));
-    await new Promise((r) => setTimeout(r, Math.min((opts.pollSeconds ?? 2) * 1000, Math.max(0, deadline - Date.now()))));
+    await new Promise((r) =>
+      setTimeout(r, Math.min((opts.pollSeconds ?? 2) * 1000, Math.max(0, deadline - Date.now()))),
+    );
     svc = (await reader.readService(svc.namespace, svc.name)) ?? svc;
   }
 }

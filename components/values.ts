@@ -65,13 +65,21 @@ export function difyImageTagIn(values: Record<string, unknown>): string | undefi
  * (components/recovery.ts planRepair).
  */
 export function buildChartValues(
-  cfg: DifyConfig, creds: Credentials, host: UrlHost, traefikNamespace: string | undefined, chartDigest: string,
-  bootstrapRetryOf = "", repair = 0,
+  cfg: DifyConfig,
+  creds: Credentials,
+  host: UrlHost,
+  traefikNamespace: string | undefined,
+  chartDigest: string,
+  bootstrapRetryOf = "",
+  repair = 0,
 ): Record<string, unknown> {
   const img = cfg.images;
   return {
     global: {
-      imageRegistry: cfg.imageRegistry, imagePullSecrets: cfg.imagePullSecrets, imagePullPolicy: "", existingSecret: "",
+      imageRegistry: cfg.imageRegistry,
+      imagePullSecrets: cfg.imagePullSecrets,
+      imagePullPolicy: "",
+      existingSecret: "",
       sizing: cfg.sizing,
     },
     expose: {
@@ -87,7 +95,13 @@ export function buildChartValues(
     images: {
       dify: { repository: cfg.imageRepository, tag: cfg.imageTag },
       // basePath is what the image was built with: the path in sub-path mode, "" (none) at the root.
-      web: cfg.webImage ? { repository: cfg.webImage.repository, tag: cfg.webImage.tag, basePath: cfg.subPath ? cfg.webImageBasePath : "" } : { repository: "", tag: "", basePath: "" },
+      web: cfg.webImage
+        ? {
+            repository: cfg.webImage.repository,
+            tag: cfg.webImage.tag,
+            basePath: cfg.subPath ? cfg.webImageBasePath : "",
+          }
+        : { repository: "", tag: "", basePath: "" },
       pluginDaemon: { repository: img.pluginDaemonRepository, tag: img.pluginDaemonTag },
       sandbox: { repository: img.sandboxRepository, tag: img.sandboxTag },
       postgres: { repository: img.postgresRepository, tag: img.postgresTag },
@@ -107,7 +121,12 @@ export function buildChartValues(
     storage: { storageClassName: cfg.storageClass },
     postgresql: {
       enabled: cfg.postgresEnabled,
-      auth: { username: cfg.postgresUser, password: creds.postgresPassword, database: cfg.postgresDatabase, pluginDatabase: "" },
+      auth: {
+        username: cfg.postgresUser,
+        password: creds.postgresPassword,
+        database: cfg.postgresDatabase,
+        pluginDatabase: "",
+      },
       persistence: { size: cfg.sizes.postgres, storageClass: "" },
       external: { host: cfg.postgresHost ?? "", port: cfg.postgresPort ? String(cfg.postgresPort) : "" },
     },
@@ -130,7 +149,15 @@ export function buildChartValues(
         storageClass: cfg.filesStorageClass === cfg.storageClass ? "" : cfg.filesStorageClass,
         accessMode: cfg.filesAccessMode,
         s3: cfg.s3
-          ? { enabled: true, endpoint: cfg.s3.endpoint, bucket: cfg.s3.bucket, region: cfg.s3.region, accessKey: cfg.s3.accessKey, secretKey: cfg.s3.secretKey, addressStyle: cfg.s3.addressStyle }
+          ? {
+              enabled: true,
+              endpoint: cfg.s3.endpoint,
+              bucket: cfg.s3.bucket,
+              region: cfg.s3.region,
+              accessKey: cfg.s3.accessKey,
+              secretKey: cfg.s3.secretKey,
+              addressStyle: cfg.s3.addressStyle,
+            }
           : { enabled: false },
       },
       marketplaceEnabled: cfg.marketplaceEnabled,

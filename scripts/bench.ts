@@ -22,7 +22,7 @@ import { CliRun, Pulumi } from "./lib/pulumi";
 import { startSim } from "./lib/sim";
 
 // The Kubernetes client's quantity parser ("250m", "512Mi"), not a hand-rolled one.
- 
+
 const { quantityToScalar } = require("@kubernetes/client-node/dist/util.js");
 
 const webImage = "registry.example.local/dify/dify-web:1.11.4-dify";
@@ -62,7 +62,10 @@ function requests(items: any[]): { cpu: number; memory: number } {
     const replicas = w.kind === "Job" ? 1 : (w.spec.replicas ?? 1);
     for (const res of ["cpu", "memory"] as const) {
       const main = spec.containers.reduce((n: number, c: any) => n + q(c.resources?.requests?.[res]), 0);
-      const init = Math.max(0, ...(spec.initContainers ?? []).map((c: any) => q(c.resources?.requests?.[res])));
+      const init = Math.max(
+        0,
+        ...(spec.initContainers ?? []).map((c: any) => q(c.resources?.requests?.[res])),
+      );
       const v = Math.max(main, init) * replicas;
       if (res === "cpu") cpu += v;
       else memory += v;
@@ -131,31 +134,58 @@ async function main(): Promise<void> {
     const bad = p.stack("refusal");
     bad.init();
     const refusal = bad.up();
-    if (refusal.status === 0 || !/dify-web/.test(refusal.output)) throw new Error(`no refusal:\n${refusal.output}`);
+    if (refusal.status === 0 || !/dify-web/.test(refusal.output))
+      throw new Error(`no refusal:\n${refusal.output}`);
     row("a refusal (sub-path without dify:webImage), until the CLI exits", `${refusal.seconds.toFixed(1)} s`);
 
     // Where a no-op preview's time goes: one more, with the timing hook in its node process.
     const timings = path.join(stateDir, "timings.jsonl");
     const version = ok(p.run(["version"]));
     const startedAt = Date.now();
-    const profiled = ok(withEnv({ DIFY_NKP_TIMINGS: timings, NODE_OPTIONS: `--require ${timingHook}` })
-      .preview({ expectNoChanges: true }));
-    const marks = fs.readFileSync(timings, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const profiled = ok(
+      withEnv({ DIFY_NKP_TIMINGS: timings, NODE_OPTIONS: `--require ${timingHook}` }).preview({
+        expectNoChanges: true,
+      }),
+    );
+    const marks = fs
+      .readFileSync(timings, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     row(`where a no-op preview goes (this one: ${profiled.seconds.toFixed(1)} s)`, "");
     row("  pulumi version (the CLI binary alone)", `${version.seconds.toFixed(2)} s`);
     for (const [what, sec] of phases(profiled, startedAt, marks[0])) row(`  ${what}`, `${sec.toFixed(2)} s`);
-    row("  of the program: its cluster reads, timed alone", `${(await clusterReads(sim.kubeconfig)).toFixed(2)} s`);
+    row(
+      "  of the program: its cluster reads, timed alone",
+      `${(await clusterReads(sim.kubeconfig)).toFixed(2)} s`,
+    );
 
     // Plain Helm with the values the stack computed.
     const exported = JSON.parse(ok(p.run(["stack", "export", "--show-secrets", "--stack", "bench"])).stdout);
-    const release = exported.deployment.resources.find((r: any) => r.type === "kubernetes:helm.sh/v3:Release");
+    const release = exported.deployment.resources.find(
+      (r: any) => r.type === "kubernetes:helm.sh/v3:Release",
+    );
     const file = path.join(stateDir, "values.yaml");
     fs.writeFileSync(file, YAML.stringify(unsecret(release.inputs.values)), { mode: 0o600 });
     const chart = path.join(repoRoot, "chart");
     const helm = () => {
-      const args = ["--kubeconfig", sim.kubeconfig, "upgrade", "--install", "plain", chart,
-        "-n", "plain", "--create-namespace",
-        "-f", file, "--wait", "--wait-for-jobs", "--timeout", "10m"];
+      const args = [
+        "--kubeconfig",
+        sim.kubeconfig,
+        "upgrade",
+        "--install",
+        "plain",
+        chart,
+        "-n",
+        "plain",
+        "--create-namespace",
+        "-f",
+        file,
+        "--wait",
+        "--wait-for-jobs",
+        "--timeout",
+        "10m",
+      ];
       const [r, sec] = timed(() => spawnSync(tool("helm"), args, { encoding: "utf8" }));
       if (r.status !== 0) throw new Error(r.stderr);
       return sec;
@@ -179,7 +209,9 @@ async function main(): Promise<void> {
     row("no-op preview", verdict(preview.seconds, 4, " s"));
     row("refusal", verdict(refusal.seconds, 5, " s"));
 
-    const items = ["deployments", "statefulsets", "jobs"].flatMap((k) => sim.getJson(["-n", "dify", "get", k]).items);
+    const items = ["deployments", "statefulsets", "jobs"].flatMap(
+      (k) => sim.getJson(["-n", "dify", "get", k]).items,
+    );
     const { cpu, memory } = requests(items);
     const gib = (memory / 1024 ** 3).toFixed(2);
     row("default requests of the stack (incl. migration Job)", `${cpu.toFixed(2)} vCPU, ${gib} GiB`);

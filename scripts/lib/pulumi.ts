@@ -51,13 +51,22 @@ export function registerPlugins(projectDir = repoRoot): void {
     const version = sdkVersion(projectDir, p.pkg);
     const bin = tool(`pulumi-resource-${p.name}`);
     if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run "npm run tools" first`);
-    const dest = path.join(sharedPulumiHome, "plugins", `resource-${p.name}-v${version}`, `pulumi-resource-${p.name}`);
+    const dest = path.join(
+      sharedPulumiHome,
+      "plugins",
+      `resource-${p.name}-v${version}`,
+      `pulumi-resource-${p.name}`,
+    );
     const [src, dst] = [fs.statSync(bin), fs.existsSync(dest) ? fs.statSync(dest) : undefined];
     if (dst && dst.size === src.size && dst.mtimeMs >= src.mtimeMs) continue;
-    execFileSync(tool("pulumi"), ["plugin", "install", "resource", p.name, version, "--file", bin, "--reinstall"], {
-      env,
-      stdio: ["ignore", "ignore", "inherit"],
-    });
+    execFileSync(
+      tool("pulumi"),
+      ["plugin", "install", "resource", p.name, version, "--file", bin, "--reinstall"],
+      {
+        env,
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    );
   }
 }
 
@@ -81,7 +90,11 @@ export function runtimeOptionsEnv(projectDir: string): Record<string, string> {
 const systemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** The offline environment of the CLI for a state dir (see the header). */
-export function offlineEnv(stateDir: string, passphrase: string, basePath = process.env.PATH): Record<string, string> {
+export function offlineEnv(
+  stateDir: string,
+  passphrase: string,
+  basePath = process.env.PATH,
+): Record<string, string> {
   const home = path.join(stateDir, "home");
   fs.mkdirSync(path.join(stateDir, "backend"), { recursive: true });
   fs.mkdirSync(home, { recursive: true });
@@ -235,7 +248,8 @@ export class PulumiStack {
       const key = k.includes(":") ? k : `dify:${k}`;
       const args = ["config", "set", ...(opts.secret ? ["--secret"] : []), key, ...this.configArgs];
       const r = this.run(args, v);
-      if (r.status !== 0) throw new Error(`pulumi ${[...args, ...this.stackArgs].join(" ")} failed:\n${r.output}`);
+      if (r.status !== 0)
+        throw new Error(`pulumi ${[...args, ...this.stackArgs].join(" ")} failed:\n${r.output}`);
     }
   }
 

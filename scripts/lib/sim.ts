@@ -30,7 +30,9 @@ export function runScript(script: string, args: string[]): string {
   const r = spawnSync("bash", [script, ...args], { encoding: "utf8", timeout: 5 * 60 * 1000 });
   if (r.status !== 0) {
     const how = r.status ?? r.signal;
-    throw new Error(`${path.basename(script)} ${args.join(" ")} failed (exit ${how}):\n${r.stdout}${r.stderr}`);
+    throw new Error(
+      `${path.basename(script)} ${args.join(" ")} failed (exit ${how}):\n${r.stdout}${r.stderr}`,
+    );
   }
   return r.stdout;
 }

@@ -24,7 +24,11 @@ const path = require("path");
 
 /** "Instrument Serif" -> "instrument-serif" (fontsource's package and file names). */
 function kebab(family) {
-  return family.trim().toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return family
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 }
 
 /** The (style, weight) pairs a css2 family parameter asks for, or undefined if unsupported. */

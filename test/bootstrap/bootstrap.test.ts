@@ -19,7 +19,13 @@ const KEY2 = "sk-test-fedcba9876543210";
 const secrets = [ADMIN.password, INIT, KEY, KEY2];
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
-interface Result { code: number | null; out: string; lines: string[]; summary: string; result: any }
+interface Result {
+  code: number | null;
+  out: string;
+  lines: string[];
+  summary: string;
+  result: any;
+}
 
 /** Runs the client once against the fake, the way the Job does (env only). */
 async function runClient(url: string, env: Record<string, string> = {}): Promise<Result> {
@@ -28,12 +34,22 @@ async function runClient(url: string, env: Record<string, string> = {}): Promise
   const child = spawn("python3", [script], {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
-      BOOTSTRAP_API_URL: url, BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_NAME: ADMIN.name,
-      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, INIT_PASSWORD: INIT, BOOTSTRAP_PLUGINS: "langgenius/openai",
-      BOOTSTRAP_OPENAI_API_KEY: KEY, BOOTSTRAP_POLL_SECONDS: "0.02", BOOTSTRAP_API_WAIT_SECONDS: "3",
-      BOOTSTRAP_TASK_WAIT_SECONDS: "3", BOOTSTRAP_RESULT_FILE: resultFile,
+      BOOTSTRAP_API_URL: url,
+      BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+      BOOTSTRAP_ADMIN_NAME: ADMIN.name,
+      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      INIT_PASSWORD: INIT,
+      BOOTSTRAP_PLUGINS: "langgenius/openai",
+      BOOTSTRAP_OPENAI_API_KEY: KEY,
+      BOOTSTRAP_POLL_SECONDS: "0.02",
+      BOOTSTRAP_API_WAIT_SECONDS: "3",
+      BOOTSTRAP_TASK_WAIT_SECONDS: "3",
+      BOOTSTRAP_RESULT_FILE: resultFile,
       // An egress proxy in the environment must not be used for the api (it is reached directly).
-      HTTP_PROXY: "http://127.0.0.1:9", http_proxy: "http://127.0.0.1:9", NO_PROXY: "", no_proxy: "",
+      HTTP_PROXY: "http://127.0.0.1:9",
+      http_proxy: "http://127.0.0.1:9",
+      NO_PROXY: "",
+      no_proxy: "",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -61,16 +77,20 @@ async function start(o: FakeOptions = {}) {
 afterEach(async () => fake && (await fake.stop()));
 
 const openaiInstalled: Installed = {
-  plugin_id: "langgenius/openai", plugin_unique_identifier: identifier("langgenius/openai", "0.2.7"), version: "0.2.7",
+  plugin_id: "langgenius/openai",
+  plugin_unique_identifier: identifier("langgenius/openai", "0.2.7"),
+  version: "0.2.7",
 };
-const paths = (method?: string) => fake.calls.filter((c) => !method || c.method === method).map((c) => c.path);
+const paths = (method?: string) =>
+  fake.calls.filter((c) => !method || c.method === method).map((c) => c.path);
 
 /** A .difypkg (zip, stored) with a manifest, built with Python's zipfile. */
 function difypkg(author: string, name: string, version: string): Buffer {
   const manifest = `version: ${version}\ntype: plugin\nauthor: ${author}\nname: ${name}\nlabel:\n  en_US: ${name}\n`;
-  const py = "import io,sys,zipfile\nb=io.BytesIO()\nz=zipfile.ZipFile(b,'w',zipfile.ZIP_STORED)\n"
-    + "z.writestr('manifest.yaml',sys.argv[1])\nz.writestr('main.py','print(1)')\nz.close()\n"
-    + "sys.stdout.buffer.write(b.getvalue())";
+  const py =
+    "import io,sys,zipfile\nb=io.BytesIO()\nz=zipfile.ZipFile(b,'w',zipfile.ZIP_STORED)\n" +
+    "z.writestr('manifest.yaml',sys.argv[1])\nz.writestr('main.py','print(1)')\nz.close()\n" +
+    "sys.stdout.buffer.write(b.getvalue())";
   const r = spawnSync("python3", ["-c", py, manifest]);
   assert.equal(r.status, 0, r.stderr.toString());
   return r.stdout;
@@ -93,7 +113,11 @@ describe("bootstrap client (chart/files/bootstrap.py) against a fake Dify 1.11.4
     assert.deepEqual(fake.credentials[0].values, { openai_api_key: KEY });
     assert.match(fake.credentials[0].name, /^dify-nkp [0-9a-f]{16}$/);
     assert.equal(fake.currentCredentialId, fake.credentials[0].id);
-    assert.deepEqual(paths("POST").slice(0, 3), ["/console/api/init", "/console/api/setup", "/console/api/login"]);
+    assert.deepEqual(paths("POST").slice(0, 3), [
+      "/console/api/init",
+      "/console/api/setup",
+      "/console/api/login",
+    ]);
   });
 
   it("already set up: no init or setup call, logs in and goes on", async () => {
@@ -120,8 +144,10 @@ describe("bootstrap client (chart/files/bootstrap.py) against a fake Dify 1.11.4
     await start({ admin: changed });
     const r = await runClient(url);
     assert.equal(r.code, 1);
-    assert.match(r.out,
-      /the stack's admin password does not log in as admin@example\.com \(HTTP 401 authentication_failed/);
+    assert.match(
+      r.out,
+      /the stack's admin password does not log in as admin@example\.com \(HTTP 401 authentication_failed/,
+    );
     assert.match(r.out, /pulumi config set --secret dify:adminPassword/);
     assert.deepEqual(fake.admin, changed, "the admin is neither re-created nor re-passworded");
     assert.deepEqual(fake.writes(), []);
@@ -131,8 +157,10 @@ describe("bootstrap client (chart/files/bootstrap.py) against a fake Dify 1.11.4
   it("CSRF: the api answers 401 without X-CSRF-Token, and the client always sends it", async () => {
     await start({ admin: { ...ADMIN } });
     const { access, csrf } = fake.issueTokens();
-    const probe = (headers: Record<string, string>) => fetch(`${url}/console/api/workspaces/current/plugin/list`,
-      { headers: { Cookie: `access_token=${access}; csrf_token=${csrf}`, ...headers } });
+    const probe = (headers: Record<string, string>) =>
+      fetch(`${url}/console/api/workspaces/current/plugin/list`, {
+        headers: { Cookie: `access_token=${access}; csrf_token=${csrf}`, ...headers },
+      });
     const without = await probe({});
     assert.equal(without.status, 401);
     assert.equal(((await without.json()) as any).message, "CSRF token is missing or invalid.");
@@ -142,7 +170,10 @@ describe("bootstrap client (chart/files/bootstrap.py) against a fake Dify 1.11.4
     assert.equal(r.code, 0, r.out);
     const workspaceCalls = fake.calls.filter((c) => c.path.startsWith("/console/api/workspaces/"));
     assert.ok(workspaceCalls.length >= 4);
-    assert.ok(workspaceCalls.every((c) => c.csrfHeader), "every call behind login_required carries X-CSRF-Token");
+    assert.ok(
+      workspaceCalls.every((c) => c.csrfHeader),
+      "every call behind login_required carries X-CSRF-Token",
+    );
   });
 
   it("https public URLs: sends the Secure __Host- cookies back over plain http", async () => {
@@ -150,8 +181,11 @@ describe("bootstrap client (chart/files/bootstrap.py) against a fake Dify 1.11.4
     const r = await runClient(url);
     assert.equal(r.code, 0, r.out);
     const workspaceCalls = fake.calls.filter((c) => c.path.startsWith("/console/api/workspaces/"));
-    assert.ok(workspaceCalls.every((c) => c.cookieNames.includes("__Host-access_token")
-      && c.cookieNames.includes("__Host-csrf_token")));
+    assert.ok(
+      workspaceCalls.every(
+        (c) => c.cookieNames.includes("__Host-access_token") && c.cookieNames.includes("__Host-csrf_token"),
+      ),
+    );
     assert.ok(fake.has("langgenius/openai"));
   });
 
@@ -168,7 +202,10 @@ describe("bootstrap client (chart/files/bootstrap.py) against a fake Dify 1.11.4
     await start({ admin: { ...ADMIN }, failing: { "langgenius/openai": "pip install failed: no index" } });
     const r = await runClient(url);
     assert.equal(r.code, 1);
-    assert.match(r.out, /installing langgenius\/openai failed \(langgenius\/openai: pip install failed: no index\)/);
+    assert.match(
+      r.out,
+      /installing langgenius\/openai failed \(langgenius\/openai: pip install failed: no index\)/,
+    );
     assert.match(r.out, /PIP_MIRROR_URL/);
     assert.match(r.summary, /langgenius\/openai FAILED; OpenAI credential FAILED$/);
     assert.match(r.out, /plugin langgenius\/openai is not installed/);
@@ -201,16 +238,26 @@ describe("bootstrap client (chart/files/bootstrap.py) against a fake Dify 1.11.4
 
   it(".difypkg path: downloads, uploads, installs from the package; never asks the marketplace", async () => {
     const pkg = difypkg("langgenius", "openai", "0.2.7");
-    await start({ admin: { ...ADMIN }, marketplace: false, files: { "langgenius-openai_0.2.7.difypkg": pkg } });
+    await start({
+      admin: { ...ADMIN },
+      marketplace: false,
+      files: { "langgenius-openai_0.2.7.difypkg": pkg },
+    });
     const env = {
       BOOTSTRAP_PLUGIN_PACKAGE_URLS: `${url}/files/langgenius-openai_0.2.7.difypkg`,
-      NO_PROXY: "127.0.0.1", no_proxy: "127.0.0.1",
+      NO_PROXY: "127.0.0.1",
+      no_proxy: "127.0.0.1",
     };
     const r = await runClient(url, env);
     assert.equal(r.code, 0, r.out);
     assert.match(r.summary, /admin exists; langgenius\/openai installed; OpenAI credential set$/);
-    assert.deepEqual(paths("POST").filter((p) => p.includes("/plugin/")),
-      ["/console/api/workspaces/current/plugin/upload/pkg", "/console/api/workspaces/current/plugin/install/pkg"]);
+    assert.deepEqual(
+      paths("POST").filter((p) => p.includes("/plugin/")),
+      [
+        "/console/api/workspaces/current/plugin/upload/pkg",
+        "/console/api/workspaces/current/plugin/install/pkg",
+      ],
+    );
     assert.ok(fake.installed[0].plugin_unique_identifier.startsWith("langgenius/openai:0.2.7@"));
     fake.calls.length = 0;
     const again = await runClient(url, env);
@@ -220,7 +267,11 @@ describe("bootstrap client (chart/files/bootstrap.py) against a fake Dify 1.11.4
   });
 
   it("credential set: only when absent; one made in the UI is left as is", async () => {
-    const ui = { id: "6f1c2b9e-0000-4000-8000-000000000001", name: "API KEY 1", values: { openai_api_key: "sk-ui" } };
+    const ui = {
+      id: "6f1c2b9e-0000-4000-8000-000000000001",
+      name: "API KEY 1",
+      values: { openai_api_key: "sk-ui" },
+    };
     await start({ admin: { ...ADMIN }, installed: [openaiInstalled], credentials: [ui] });
     const r = await runClient(url);
     assert.equal(r.code, 0, r.out);
@@ -243,16 +294,20 @@ describe("bootstrap client (chart/files/bootstrap.py) against a fake Dify 1.11.4
     assert.equal(fake.credentials[0].id, first.id);
     assert.notEqual(fake.credentials[0].name, first.name);
     assert.deepEqual(fake.credentials[0].values, { openai_api_key: KEY2, openai_api_base: base });
-    assert.deepEqual(fake.writes().map((c) => `${c.method} ${c.path}`),
-      ["PUT /console/api/workspaces/current/model-providers/langgenius/openai/openai/credentials"]);
+    assert.deepEqual(
+      fake.writes().map((c) => `${c.method} ${c.path}`),
+      ["PUT /console/api/workspaces/current/model-providers/langgenius/openai/openai/credentials"],
+    );
   });
 
   it("credential rejected by the provider: says what to fix", async () => {
     await start({ admin: { ...ADMIN }, installed: [openaiInstalled], acceptKey: () => false });
     const r = await runClient(url);
     assert.equal(r.code, 1);
-    assert.match(r.out,
-      /the api rejected the OpenAI credential \(HTTP 400 invalid_param: Incorrect API key provided: \*\*\*\)/);
+    assert.match(
+      r.out,
+      /the api rejected the OpenAI credential \(HTTP 400 invalid_param: Incorrect API key provided: \*\*\*\)/,
+    );
     assert.match(r.out, /fix dify:openaiApiKey/);
     assert.equal(fake.credentials.length, 0);
   });
@@ -273,8 +328,10 @@ describe("bootstrap client (chart/files/bootstrap.py) against a fake Dify 1.11.4
     await start({ notReadyFor: 1000 });
     const r = await runClient(url, { BOOTSTRAP_API_WAIT_SECONDS: "0.3" });
     assert.equal(r.code, 1);
-    assert.match(r.out,
-      /the api at http:\/\/127\.0\.0\.1:\d+ was not ready within 0\.3s \(last: HTTP 502 api starting\)/);
+    assert.match(
+      r.out,
+      /the api at http:\/\/127\.0\.0\.1:\d+ was not ready within 0\.3s \(last: HTTP 502 api starting\)/,
+    );
     assert.match(r.out, /kubectl logs/);
     assert.deepEqual(fake.writes(), []);
   });
@@ -290,8 +347,10 @@ describe("bootstrap client (chart/files/bootstrap.py) against a fake Dify 1.11.4
     await start();
     const r = await runClient(url, { BOOTSTRAP_ADMIN_PASSWORD: "short", BOOTSTRAP_PLUGINS: "OpenAI" });
     assert.equal(r.code, 2);
-    assert.match(r.out,
-      /BOOTSTRAP_ADMIN_PASSWORD must have at least 8 characters with letters and digits \(dify:adminPassword\)/);
+    assert.match(
+      r.out,
+      /BOOTSTRAP_ADMIN_PASSWORD must have at least 8 characters with letters and digits \(dify:adminPassword\)/,
+    );
     assert.match(r.out, /BOOTSTRAP_PLUGINS: 'OpenAI' is not a marketplace id/);
     assert.deepEqual(fake.calls, []);
   });

@@ -10,9 +10,22 @@ import { createHash, randomBytes } from "crypto";
 import * as http from "http";
 import { AddressInfo } from "net";
 
-export interface Credential { id: string; name: string; values: Record<string, string> }
-export interface Installed { plugin_id: string; plugin_unique_identifier: string; version: string }
-export interface Call { method: string; path: string; csrfHeader: boolean; cookieNames: string[] }
+export interface Credential {
+  id: string;
+  name: string;
+  values: Record<string, string>;
+}
+export interface Installed {
+  plugin_id: string;
+  plugin_unique_identifier: string;
+  version: string;
+}
+export interface Call {
+  method: string;
+  path: string;
+  csrfHeader: boolean;
+  cookieNames: string[];
+}
 
 export interface FakeOptions {
   /** INIT_PASSWORD the fake api runs with (empty: none). */
@@ -42,7 +55,10 @@ export interface FakeOptions {
 const OPENAI_PROVIDER = "langgenius/openai/openai";
 // libs/password.py password_pattern
 const PASSWORD_RULE = /^(?=.*[a-zA-Z])(?=.*\d).{8,}$/;
-const WRITE_READS = new Set(["/console/api/login", "/console/api/workspaces/current/plugin/list/latest-versions"]);
+const WRITE_READS = new Set([
+  "/console/api/login",
+  "/console/api/workspaces/current/plugin/list/latest-versions",
+]);
 
 /** Reads the entries of a zip written without compression (what the tests build). */
 export function storedZipEntries(buf: Buffer): Record<string, string> {
@@ -136,7 +152,9 @@ export class FakeDify {
     const url = new URL(req.url ?? "/", "http://fake");
     const cookies = parseCookies(req.headers.cookie ?? "");
     this.calls.push({
-      method: req.method ?? "", path: url.pathname, csrfHeader: typeof req.headers["x-csrf-token"] === "string",
+      method: req.method ?? "",
+      path: url.pathname,
+      csrfHeader: typeof req.headers["x-csrf-token"] === "string",
       cookieNames: Object.keys(cookies),
     });
     const send = (status: number, data: unknown, setCookies: string[] = []) => {
@@ -146,7 +164,13 @@ export class FakeDify {
     };
     // libs/exception.py BaseHTTPException + libs/external_api.py: {code, message, status}
     const error = (status: number, code: string, message: string) => send(status, { code, message, status });
-    const json = () => { try { return JSON.parse(body.toString("utf8") || "{}"); } catch { return {}; } };
+    const json = () => {
+      try {
+        return JSON.parse(body.toString("utf8") || "{}");
+      } catch {
+        return {};
+      }
+    };
     const route = `${req.method} ${url.pathname}`;
 
     if (req.method === "GET" && url.pathname.startsWith("/files/")) {
@@ -163,7 +187,10 @@ export class FakeDify {
         res.writeHead(502);
         return res.end("api starting");
       }
-      return send(200, this.admin ? { step: "finished", setup_at: "2026-01-01T00:00:00" } : { step: "not_started" });
+      return send(
+        200,
+        this.admin ? { step: "finished", setup_at: "2026-01-01T00:00:00" } : { step: "not_started" },
+      );
     }
     // controllers/console/init_validate.py InitValidateAPI.post: marks the Flask session (cookie "session")
     if (route === "POST /console/api/init") {
@@ -184,8 +211,10 @@ export class FakeDify {
         return error(401, "not_init_validated", "Init validation has not been completed yet.");
       }
       const p = json();
-      if (typeof p.email !== "string" || !p.email.includes("@")) return error(400, "invalid_param", "email invalid");
-      if (typeof p.name !== "string" || p.name.length > 30) return error(400, "invalid_param", "name invalid");
+      if (typeof p.email !== "string" || !p.email.includes("@"))
+        return error(400, "invalid_param", "email invalid");
+      if (typeof p.name !== "string" || p.name.length > 30)
+        return error(400, "invalid_param", "name invalid");
       if (typeof p.password !== "string" || !PASSWORD_RULE.test(p.password)) {
         const rule = "Password must contain letters and numbers, and the length must be greater than 8.";
         return error(400, "invalid_param", rule);
@@ -196,11 +225,13 @@ export class FakeDify {
     // controllers/console/auth/login.py LoginApi.post behind wraps.py setup_required and decrypt_password_field
     if (route === "POST /console/api/login") {
       if (!this.admin) {
-        return this.initPassword ? error(401, "not_init_validated", "Init validation has not been completed yet.")
+        return this.initPassword
+          ? error(401, "not_init_validated", "Init validation has not been completed yet.")
           : error(401, "not_setup", "Dify has not been initialized and installed yet.");
       }
       const p = json();
-      const decoded = typeof p.password === "string" ? Buffer.from(p.password, "base64").toString("utf8") : "";
+      const decoded =
+        typeof p.password === "string" ? Buffer.from(p.password, "base64").toString("utf8") : "";
       if (typeof p.password !== "string" || Buffer.from(decoded, "utf8").toString("base64") !== p.password) {
         return error(401, "authentication_failed", "Invalid encrypted data");
       }
@@ -218,7 +249,8 @@ export class FakeDify {
       ]);
     }
 
-    if (!url.pathname.startsWith("/console/api/workspaces/current/")) return error(404, "not_found", "Not Found");
+    if (!url.pathname.startsWith("/console/api/workspaces/current/"))
+      return error(404, "not_found", "Not Found");
     // libs/login.py login_required: access token from the cookie (libs/token.py extract_access_token), then
     // libs/token.py check_csrf_token: X-CSRF-Token must equal the csrf cookie and be signed for this user.
     const user = this.tokens.get(cookies[this.cookieName("access_token")] ?? "");
@@ -235,7 +267,8 @@ export class FakeDify {
     if (req.method === "GET" && sub === `${plugin}list`) {
       const page = Number(url.searchParams.get("page") ?? 1);
       const size = Number(url.searchParams.get("page_size") ?? 256);
-      const items = this.installed.slice((page - 1) * size, page * size)
+      const items = this.installed
+        .slice((page - 1) * size, page * size)
         .map((p) => ({ ...p, name: p.plugin_id.split("/")[1], installation_id: `inst-${p.plugin_id}` }));
       return send(200, { plugins: items, total: this.installed.length });
     }
@@ -245,10 +278,17 @@ export class FakeDify {
       const versions: Record<string, unknown> = {};
       for (const id of json().plugin_ids ?? []) {
         const v = this.marketplace ? this.marketplace[id] : undefined;
-        versions[id] = v === undefined ? null : {
-          plugin_id: id, version: v, unique_identifier: identifier(id, v), status: "active",
-          deprecated_reason: "", alternative_plugin_id: "",
-        };
+        versions[id] =
+          v === undefined
+            ? null
+            : {
+                plugin_id: id,
+                version: v,
+                unique_identifier: identifier(id, v),
+                status: "active",
+                deprecated_reason: "",
+                alternative_plugin_id: "",
+              };
       }
       return send(200, { versions });
     }
@@ -256,10 +296,15 @@ export class FakeDify {
     if (req.method === "POST" && sub === `${plugin}install/marketplace`) {
       const ids: string[] = json().plugin_unique_identifiers ?? [];
       if (!this.marketplace) return error(400, "invalid_param", "marketplace download failed");
-      return send(200, this.startTask(ids.map((uid) => {
-        const [id, rest] = uid.split(":");
-        return { plugin_id: id, plugin_unique_identifier: uid, version: rest.split("@")[0] };
-      })));
+      return send(
+        200,
+        this.startTask(
+          ids.map((uid) => {
+            const [id, rest] = uid.split(":");
+            return { plugin_id: id, plugin_unique_identifier: uid, version: rest.split("@")[0] };
+          }),
+        ),
+      );
     }
     // plugin.py PluginUploadFromPkgApi.post: multipart field "pkg" → PluginDecodeResponse (plugin_daemon.py)
     if (req.method === "POST" && sub === `${plugin}upload/pkg`) {
@@ -267,7 +312,9 @@ export class FakeDify {
       if (!pkg) return error(400, "invalid_param", "no pkg file");
       const manifest = storedZipEntries(pkg)["manifest.yaml"] ?? "";
       const field = (k: string) => new RegExp(`^${k}:\\s*(\\S+)`, "m").exec(manifest)?.[1];
-      const author = field("author"); const name = field("name"); const version = field("version") ?? "0.0.1";
+      const author = field("author");
+      const name = field("name");
+      const version = field("version") ?? "0.0.1";
       if (!author || !name) return error(400, "invalid_param", "plugin package decode failed");
       const uid = `${author}/${name}:${version}@${createHash("sha256").update(pkg).digest("hex")}`;
       this.uploads.set(uid, { plugin_id: `${author}/${name}`, version });
@@ -277,7 +324,8 @@ export class FakeDify {
     if (req.method === "POST" && sub === `${plugin}install/pkg`) {
       const ids: string[] = json().plugin_unique_identifiers ?? [];
       const known = ids.map((uid) => ({ uid, u: this.uploads.get(uid) }));
-      if (known.some((k) => !k.u)) return error(400, "invalid_param", "plugin not found, please upload it first");
+      if (known.some((k) => !k.u))
+        return error(400, "invalid_param", "plugin not found, please upload it first");
       const plugins = known.map((k) => ({ ...k.u!, plugin_unique_identifier: k.uid }));
       return send(200, this.startTask(plugins));
     }
@@ -289,33 +337,52 @@ export class FakeDify {
       t.polls++;
       const finished = t.polls > this.taskPolls;
       const plugins = t.plugins.map((p) => ({
-        plugin_unique_identifier: p.plugin_unique_identifier, plugin_id: p.plugin_id, icon: "", labels: {},
+        plugin_unique_identifier: p.plugin_unique_identifier,
+        plugin_id: p.plugin_id,
+        icon: "",
+        labels: {},
         status: !finished ? "running" : this.failing[p.plugin_id] ? "failed" : "success",
-        message: finished ? this.failing[p.plugin_id] ?? "" : "",
+        message: finished ? (this.failing[p.plugin_id] ?? "") : "",
       }));
       const failed = plugins.some((p) => p.status === "failed");
       if (finished) {
-        for (const p of t.plugins) if (!this.failing[p.plugin_id] && !this.has(p.plugin_id)) this.installed.push(p);
+        for (const p of t.plugins)
+          if (!this.failing[p.plugin_id] && !this.has(p.plugin_id)) this.installed.push(p);
       }
-      return send(200, { task: {
-        id: task[1], status: !finished ? "running" : failed ? "failed" : "success",
-        total_plugins: plugins.length, completed_plugins: finished ? plugins.length : 0, plugins,
-      } });
+      return send(200, {
+        task: {
+          id: task[1],
+          status: !finished ? "running" : failed ? "failed" : "success",
+          total_plugins: plugins.length,
+          completed_plugins: finished ? plugins.length : 0,
+          plugins,
+        },
+      });
     }
 
     // controllers/console/workspace/model_providers.py ModelProviderListApi.get → ProviderResponse
     // (services/entities/model_provider_entities.py; custom_configuration.available_credentials)
     if (req.method === "GET" && sub === "/model-providers") {
-      const data = this.has("langgenius/openai") ? [{
-        provider: OPENAI_PROVIDER, label: { en_US: "OpenAI" }, preferred_provider_type: "custom",
-        custom_configuration: {
-          status: this.currentCredentialId ? "active" : "no-configure",
-          current_credential_id: this.currentCredentialId ?? null,
-          current_credential_name: this.credentials.find((c) => c.id === this.currentCredentialId)?.name ?? null,
-          available_credentials: this.credentials.map((c) => ({ credential_id: c.id, credential_name: c.name })),
-        },
-        system_configuration: { enabled: false, quota_configurations: [] },
-      }] : [];
+      const data = this.has("langgenius/openai")
+        ? [
+            {
+              provider: OPENAI_PROVIDER,
+              label: { en_US: "OpenAI" },
+              preferred_provider_type: "custom",
+              custom_configuration: {
+                status: this.currentCredentialId ? "active" : "no-configure",
+                current_credential_id: this.currentCredentialId ?? null,
+                current_credential_name:
+                  this.credentials.find((c) => c.id === this.currentCredentialId)?.name ?? null,
+                available_credentials: this.credentials.map((c) => ({
+                  credential_id: c.id,
+                  credential_name: c.name,
+                })),
+              },
+              system_configuration: { enabled: false, quota_configurations: [] },
+            },
+          ]
+        : [];
       return send(200, { data });
     }
     // model_providers.py ModelProviderCredentialApi.post/.put → core/entities/provider_configuration.py
@@ -324,13 +391,15 @@ export class FakeDify {
     if (cred && cred[1] === OPENAI_PROVIDER && this.has("langgenius/openai")) {
       const p = json();
       if (cred[2] && req.method === "POST") {
-        if (!this.credentials.some((c) => c.id === p.credential_id)) return error(400, "invalid_param", "not found");
+        if (!this.credentials.some((c) => c.id === p.credential_id))
+          return error(400, "invalid_param", "not found");
         this.currentCredentialId = p.credential_id;
         return send(200, { result: "success" });
       }
       if (req.method === "POST" || req.method === "PUT") {
         const values = p.credentials ?? {};
-        if (typeof p.name === "string" && p.name.length > 30) return error(400, "invalid_param", "name too long");
+        if (typeof p.name === "string" && p.name.length > 30)
+          return error(400, "invalid_param", "name too long");
         if (!this.acceptKey(String(values.openai_api_key ?? ""))) {
           return error(400, "invalid_param", `Incorrect API key provided: ${values.openai_api_key}`);
         }

@@ -96,7 +96,11 @@ describe("e2e: a Pulumi Deployments-shaped run (fresh clone, npm ci, env and sta
     assert.strictEqual(stack.outputs().outputs.url, "https://198.51.100.10/dify");
     for (const kind of ["deployments", "statefulsets"]) {
       for (const d of sim.getJson(["-n", "dify", "get", kind]).items) {
-        assert.strictEqual(d.status.readyReplicas ?? 0, d.spec.replicas, `${kind}/${d.metadata.name} not ready`);
+        assert.strictEqual(
+          d.status.readyReplicas ?? 0,
+          d.spec.replicas,
+          `${kind}/${d.metadata.name} not ready`,
+        );
       }
     }
     assert.ok(!upRun.output.includes(token), "the kubeconfig token appeared in the log of pulumi up");

@@ -26,7 +26,12 @@ function ok(run: CliRun): CliRun {
 
 /** The CLI on a sim, with a state dir of its own (backend, stack config files). */
 function cli(sim: Sim, stateDir: string): Pulumi {
-  const p = new Pulumi({ stateDir, passphrase: "e2e-test-passphrase", env: { KUBECONFIG: sim.kubeconfig }, configInState: true });
+  const p = new Pulumi({
+    stateDir,
+    passphrase: "e2e-test-passphrase",
+    env: { KUBECONFIG: sim.kubeconfig },
+    configInState: true,
+  });
   p.login();
   return p;
 }
@@ -56,13 +61,20 @@ function assertAllReady(sim: Sim, ns = "dify"): void {
   for (const kind of ["deployments", "statefulsets"]) {
     const items = sim.getJson(["-n", ns, "get", kind]).items;
     assert.ok(items.length > 0, `no ${kind}`);
-    for (const d of items) assert.strictEqual(d.status.readyReplicas ?? 0, d.spec.replicas, `${kind}/${d.metadata.name} not ready`);
+    for (const d of items)
+      assert.strictEqual(
+        d.status.readyReplicas ?? 0,
+        d.spec.replicas,
+        `${kind}/${d.metadata.name} not ready`,
+      );
   }
 }
 
 function secretData(sim: Sim, ns: string, name: string): Record<string, string> {
   const s = sim.getJson(["-n", ns, "get", "secret", name]);
-  return Object.fromEntries(Object.entries<string>(s.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
+  return Object.fromEntries(
+    Object.entries<string>(s.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]),
+  );
 }
 
 /** Creates (or updates) a namespace with these labels. */
@@ -73,8 +85,9 @@ function labelledNamespace(sim: Sim, name: string, labels: Record<string, string
 
 /** What a namespace holds besides what Kubernetes puts in every namespace. */
 function contents(sim: Sim, ns: string): string[] {
-  return sim.getJson(["-n", ns, "get", "all,secrets,configmaps,pvc,ingress,networkpolicies"]).items
-    .filter((o: any) => o.metadata.name !== "kube-root-ca.crt")
+  return sim
+    .getJson(["-n", ns, "get", "all,secrets,configmaps,pvc,ingress,networkpolicies"])
+    .items.filter((o: any) => o.metadata.name !== "kube-root-ca.crt")
     .map((o: any) => `${o.kind}/${o.metadata.name}`);
 }
 
@@ -91,29 +104,40 @@ async function stub(name: string): Promise<{ port: number; seen: string[]; close
   return { port: (server.address() as net.AddressInfo).port, seen, close: () => server.close() };
 }
 
-
 /**
  * Points the release's web, api and plugin-daemon Services at loopback stubs (ExternalName
  * localhost, test only), starts Traefik, and returns a request function and the stubs.
  */
 async function routeThroughTraefik(sim: Sim) {
-  const stubs = { web: await stub("web"), api: await stub("api"), "plugin-daemon": await stub("plugin-daemon") };
+  const stubs = {
+    web: await stub("web"),
+    api: await stub("api"),
+    "plugin-daemon": await stub("plugin-daemon"),
+  };
   for (const [component, s] of Object.entries(stubs)) {
     sim.kubectl(["-n", "dify", "delete", "service", `dify-${component}`]);
-    sim.kubectl(["apply", "-f", "-"], JSON.stringify({
-      apiVersion: "v1", kind: "Service", metadata: { name: `dify-${component}`, namespace: "dify" },
-      spec: { type: "ExternalName", externalName: "localhost", ports: [{ name: "http", port: s.port }] },
-    }));
+    sim.kubectl(
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: `dify-${component}`, namespace: "dify" },
+        spec: { type: "ExternalName", externalName: "localhost", ports: [{ name: "http", port: s.port }] },
+      }),
+    );
   }
   const traefik = startTraefik(sim);
   // Wait until Traefik has computed the release's routers. A router that uses a Middleware is
   // listed before the Middleware loads, so count enabled ones.
-  const enabled = async () => (await traefik.routers()).filter((r: any) => r.provider === "kubernetes" && r.status === "enabled");
+  const enabled = async () =>
+    (await traefik.routers()).filter((r: any) => r.provider === "kubernetes" && r.status === "enabled");
   await waitFor("the release's routers in Traefik", async () => (await enabled()).length >= 8, 30000, 300);
   const reset = () => Object.values(stubs).forEach((s) => s.seen.splice(0));
   const through = async (p: string, entry: "websecure" | "web" = "websecure") => {
     reset();
-    const res = await httpGet(`${entry === "websecure" ? "https" : "http"}://127.0.0.1:${traefik[entry]}${p}`);
+    const res = await httpGet(
+      `${entry === "websecure" ? "https" : "http"}://127.0.0.1:${traefik[entry]}${p}`,
+    );
     const hit = Object.entries(stubs).find(([, s]) => s.seen.length > 0);
     return { status: res.status, backend: hit?.[0], path: hit?.[1].seen[0] };
   };
@@ -159,7 +183,15 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
     assert.strictEqual(job.status.succeeded, 1);
     const components = Object.keys(podUids(sim)).sort();
     assert.deepStrictEqual(components, [
-      "api", "plugin-daemon", "postgresql", "redis", "sandbox", "ssrf-proxy", "weaviate", "web", "worker",
+      "api",
+      "plugin-daemon",
+      "postgresql",
+      "redis",
+      "sandbox",
+      "ssrf-proxy",
+      "weaviate",
+      "web",
+      "worker",
       "worker-beat",
     ]);
     firstUids = podUids(sim);
@@ -170,12 +202,29 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
     const { "kubernetes.io/metadata.name": _name, ...labels } = ns.metadata.labels;
     assert.deepStrictEqual(labels, { ...podSecurityLabels, [createdByLabel.key]: createdByLabel.value });
     // The admission enforces here: a privileged pod is refused (dry run, nothing stored).
-    const privileged = sim.tryKubectl(["-n", "dify", "run", "privileged", "--image=example.invalid/x:1", "--privileged",
-      "--dry-run=server"]);
+    const privileged = sim.tryKubectl([
+      "-n",
+      "dify",
+      "run",
+      "privileged",
+      "--image=example.invalid/x:1",
+      "--privileged",
+      "--dry-run=server",
+    ]);
     assert.notStrictEqual(privileged.status, 0);
     assert.match(privileged.stderr, /violates PodSecurity "baseline:latest"/);
-    const refused = sim.getJson(["-n", "dify", "get", "events", "--field-selector", "reason=FailedCreate"]).items;
-    assert.deepStrictEqual(refused.map((e: any) => e.message), []);
+    const refused = sim.getJson([
+      "-n",
+      "dify",
+      "get",
+      "events",
+      "--field-selector",
+      "reason=FailedCreate",
+    ]).items;
+    assert.deepStrictEqual(
+      refused.map((e: any) => e.message),
+      [],
+    );
   });
 
   it("keeps secrets out of stack outputs and the engine's log", () => {
@@ -188,14 +237,21 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
     }
     assert.ok(secrets.INIT_PASSWORD.length <= 30);
     const shown = dev.outputs({ showSecrets: true }).outputs;
-    assert.strictEqual(shown.initPassword, secrets.INIT_PASSWORD, "stack output --show-secrets reveals the setup password");
+    assert.strictEqual(
+      shown.initPassword,
+      secrets.INIT_PASSWORD,
+      "stack output --show-secrets reveals the setup password",
+    );
   });
 
   it("2. up again with nothing changed: preview --expect-no-changes passes and no pod is recreated", () => {
     ok(dev.preview({ expectNoChanges: true }));
     ok(up(dev));
     const changes = dev.lastUpdate().resourceChanges;
-    assert.deepStrictEqual(Object.keys(changes).filter((k) => k !== "same" && k !== "read"), []);
+    assert.deepStrictEqual(
+      Object.keys(changes).filter((k) => k !== "same" && k !== "read"),
+      [],
+    );
     assert.deepStrictEqual(podUids(sim), firstUids);
   });
 
@@ -220,7 +276,10 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
     assert.strictEqual(env.BOOTSTRAP_PLUGINS, "langgenius/openai", "the default with an OpenAI key");
     assert.strictEqual(env.BOOTSTRAP_ADMIN_PASSWORD, "ADMIN_PASSWORD");
     const script = sim.getJson(["-n", "dify", "get", "configmap", "dify-bootstrap"]).data["bootstrap.py"];
-    assert.strictEqual(script, fs.readFileSync(path.join(repoRoot, "chart", "files", "bootstrap.py"), "utf8"));
+    assert.strictEqual(
+      script,
+      fs.readFileSync(path.join(repoRoot, "chart", "files", "bootstrap.py"), "utf8"),
+    );
 
     const secrets = secretData(sim, "dify", "dify-credentials");
     assert.match(secrets.ADMIN_PASSWORD, /^(?=.*[a-zA-Z])(?=.*\d).{8,}$/, "Dify's password rule");
@@ -248,18 +307,32 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
   it("3. a Dify-only change (the public host) recreates the app pods, never the data stores", () => {
     ok(up(dev, { externalHost: "dify.example.com" }));
     const now = podUids(sim);
-    for (const c of ["api", "worker", "worker-beat", "web"]) assert.notStrictEqual(now[c], firstUids[c], `${c} was not recreated`);
-    for (const c of ["postgresql", "redis", "weaviate", "sandbox"]) assert.strictEqual(now[c], firstUids[c], `${c} was recreated`);
+    for (const c of ["api", "worker", "worker-beat", "web"])
+      assert.notStrictEqual(now[c], firstUids[c], `${c} was not recreated`);
+    for (const c of ["postgresql", "redis", "weaviate", "sandbox"])
+      assert.strictEqual(now[c], firstUids[c], `${c} was recreated`);
     const api = sim.getJson(["-n", "dify", "get", "deployment", "dify-api"]);
     const env = api.spec.template.spec.containers[0].env;
-    assert.strictEqual(env.find((e: any) => e.name === "CONSOLE_API_URL").value, "https://dify.example.com/dify");
+    assert.strictEqual(
+      env.find((e: any) => e.name === "CONSOLE_API_URL").value,
+      "https://dify.example.com/dify",
+    );
   });
 
   it("4. an image tag change runs the migration Job again for the new version", () => {
     const before = sim.getJson(["-n", "dify", "get", "job", "dify-migrate"]).metadata.uid;
-    ok(up(dev, { externalHost: "dify.example.com", imageTag: "1.11.5",
-      pluginDaemonTag: "0.5.2-local", sandboxTag: "0.2.12", weaviateTag: "1.27.0",
-      postgresTag: "16.10", redisTag: "7.4.5", ssrfProxyTag: "6.6-24.04_beta" }));
+    ok(
+      up(dev, {
+        externalHost: "dify.example.com",
+        imageTag: "1.11.5",
+        pluginDaemonTag: "0.5.2-local",
+        sandboxTag: "0.2.12",
+        weaviateTag: "1.27.0",
+        postgresTag: "16.10",
+        redisTag: "7.4.5",
+        ssrfProxyTag: "6.6-24.04_beta",
+      }),
+    );
     const job = sim.getJson(["-n", "dify", "get", "job", "dify-migrate"]);
     assert.notStrictEqual(job.metadata.uid, before);
     assert.strictEqual(job.status.succeeded, 1);
@@ -273,39 +346,87 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
     ok(up(dev));
     const t = await routeThroughTraefik(sim);
     try {
-      assert.deepStrictEqual(await t.through("/dify/console/api/x"), { status: 200, backend: "api", path: "/console/api/x" });
-      assert.deepStrictEqual(await t.through("/dify/v1/chat-messages"), { status: 200, backend: "api", path: "/v1/chat-messages" });
-      assert.deepStrictEqual(await t.through("/dify/files/abc/file-preview"), { status: 200, backend: "api", path: "/files/abc/file-preview" });
-      assert.deepStrictEqual(await t.through("/dify/apps"), { status: 200, backend: "web", path: "/dify/apps" });
-      assert.deepStrictEqual(await t.through("/dify/_next/static/x.js"), { status: 200, backend: "web", path: "/dify/_next/static/x.js" });
+      assert.deepStrictEqual(await t.through("/dify/console/api/x"), {
+        status: 200,
+        backend: "api",
+        path: "/console/api/x",
+      });
+      assert.deepStrictEqual(await t.through("/dify/v1/chat-messages"), {
+        status: 200,
+        backend: "api",
+        path: "/v1/chat-messages",
+      });
+      assert.deepStrictEqual(await t.through("/dify/files/abc/file-preview"), {
+        status: 200,
+        backend: "api",
+        path: "/files/abc/file-preview",
+      });
+      assert.deepStrictEqual(await t.through("/dify/apps"), {
+        status: 200,
+        backend: "web",
+        path: "/dify/apps",
+      });
+      assert.deepStrictEqual(await t.through("/dify/_next/static/x.js"), {
+        status: 200,
+        backend: "web",
+        path: "/dify/_next/static/x.js",
+      });
       assert.deepStrictEqual(await t.through("/dify"), { status: 200, backend: "web", path: "/dify" });
-      assert.deepStrictEqual(await t.through("/dify/e/abc"), { status: 200, backend: "plugin-daemon", path: "/e/abc" });
-      assert.deepStrictEqual(await t.through("/dify/explore"), { status: 200, backend: "web", path: "/dify/explore" });
+      assert.deepStrictEqual(await t.through("/dify/e/abc"), {
+        status: 200,
+        backend: "plugin-daemon",
+        path: "/e/abc",
+      });
+      assert.deepStrictEqual(await t.through("/dify/explore"), {
+        status: 200,
+        backend: "web",
+        path: "/dify/explore",
+      });
       assert.deepStrictEqual(await t.through("/difyx"), { status: 404, backend: undefined, path: undefined });
       // The web's root leaks are redirected (302) without reaching a backend; the root stays unclaimed.
-      assert.deepStrictEqual(await t.through("/signin"), { status: 302, backend: undefined, path: undefined });
+      assert.deepStrictEqual(await t.through("/signin"), {
+        status: 302,
+        backend: undefined,
+        path: undefined,
+      });
       assert.deepStrictEqual(await t.through("/"), { status: 404, backend: undefined, path: undefined });
       assert.deepStrictEqual(await t.through("/other"), { status: 404, backend: undefined, path: undefined });
-      assert.deepStrictEqual(await t.through("/dify/apps", "web"), { status: 404, backend: undefined, path: undefined });
+      assert.deepStrictEqual(await t.through("/dify/apps", "web"), {
+        status: 404,
+        backend: undefined,
+        path: undefined,
+      });
     } finally {
       t.stop();
     }
   });
 
   it("5. destroy keeps the data; a re-created stack reuses it with the same credentials", () => {
-    const pvcs = () => Object.fromEntries(sim.getJson(["-n", "dify", "get", "pvc"]).items.map((p: any) => [p.metadata.name, p.metadata.uid]));
+    const pvcs = () =>
+      Object.fromEntries(
+        sim.getJson(["-n", "dify", "get", "pvc"]).items.map((p: any) => [p.metadata.name, p.metadata.uid]),
+      );
     const pvcsBefore = pvcs();
     const credsBefore = secretData(sim, "dify", "dify-credentials");
     ok(dev.destroy());
     assert.deepStrictEqual(sim.getJson(["-n", "dify", "get", "deployments,statefulsets"]).items, []);
     assert.deepStrictEqual(sim.getJson(["-n", "dify", "get", "secrets", "-l", "owner=helm"]).items, []);
     assert.deepStrictEqual(pvcs(), pvcsBefore);
-    assert.deepStrictEqual(Object.keys(pvcsBefore).sort(), ["data-dify-postgresql-0", "data-dify-redis-0", "data-dify-weaviate-0", "dify-files", "dify-plugin-daemon"]);
+    assert.deepStrictEqual(Object.keys(pvcsBefore).sort(), [
+      "data-dify-postgresql-0",
+      "data-dify-redis-0",
+      "data-dify-weaviate-0",
+      "dify-files",
+      "dify-plugin-daemon",
+    ]);
     ok(dev.rm());
 
     const again = newStack(p, "dev-again");
     const run = ok(up(again));
-    assert.match(run.output, /Credentials kept from the existing Secret dify\/dify-credentials: secretKey, initPassword, postgresPassword/);
+    assert.match(
+      run.output,
+      /Credentials kept from the existing Secret dify\/dify-credentials: secretKey, initPassword, postgresPassword/,
+    );
     assert.strictEqual(again.outputs().outputs.url, `https://${lbIp}/dify`);
     assertAllReady(sim);
     assert.deepStrictEqual(pvcs(), pvcsBefore, "PVCs were replaced");
@@ -334,11 +455,23 @@ describe("e2e: root mode and plain Helm on the simulated NKP", function () {
     assert.strictEqual(web.spec.template.spec.containers[0].image, "langgenius/dify-web:1.11.4");
     const t = await routeThroughTraefik(sim);
     try {
-      assert.deepStrictEqual(await t.through("/console/api/x"), { status: 200, backend: "api", path: "/console/api/x" });
+      assert.deepStrictEqual(await t.through("/console/api/x"), {
+        status: 200,
+        backend: "api",
+        path: "/console/api/x",
+      });
       assert.deepStrictEqual(await t.through("/apps"), { status: 200, backend: "web", path: "/apps" });
-      assert.deepStrictEqual(await t.through("/e/abc"), { status: 200, backend: "plugin-daemon", path: "/e/abc" });
+      assert.deepStrictEqual(await t.through("/e/abc"), {
+        status: 200,
+        backend: "plugin-daemon",
+        path: "/e/abc",
+      });
       assert.deepStrictEqual(await t.through("/explore"), { status: 200, backend: "web", path: "/explore" });
-      assert.deepStrictEqual(await t.through("/apps", "web"), { status: 404, backend: undefined, path: undefined });
+      assert.deepStrictEqual(await t.through("/apps", "web"), {
+        status: 404,
+        backend: undefined,
+        path: undefined,
+      });
     } finally {
       t.stop();
     }
@@ -352,35 +485,87 @@ describe("e2e: root mode and plain Helm on the simulated NKP", function () {
     assert.match(run.output, /Nothing was changed/);
     assert.doesNotMatch(run.output, stackTrace);
     const labels = sim.getJson(["get", "namespace", "locked"]).metadata.labels;
-    assert.strictEqual(labels["pod-security.kubernetes.io/enforce"], "restricted", "the namespace was relabelled");
+    assert.strictEqual(
+      labels["pod-security.kubernetes.io/enforce"],
+      "restricted",
+      "the namespace was relabelled",
+    );
     assert.deepStrictEqual(contents(sim, "locked"), []);
   });
 
   const helmSets = [
-    "expose.ingressClassName=kommander-traefik", "expose.path=/", "external.scheme=https", `external.host=${lbIp}`,
-    "images.dify.repository=langgenius/dify", "images.dify.tag=1.11.4",
-    "images.pluginDaemon.repository=langgenius/dify-plugin-daemon", "images.pluginDaemon.tag=0.5.2-local",
-    "images.sandbox.repository=langgenius/dify-sandbox", "images.sandbox.tag=0.2.12",
-    "images.postgres.repository=postgres", "images.postgres.tag=16.10", "images.redis.repository=redis", "images.redis.tag=7.4.5",
-    "images.ssrfProxy.repository=ubuntu/squid", "images.ssrfProxy.tag=6.6-24.04_beta",
+    "expose.ingressClassName=kommander-traefik",
+    "expose.path=/",
+    "external.scheme=https",
+    `external.host=${lbIp}`,
+    "images.dify.repository=langgenius/dify",
+    "images.dify.tag=1.11.4",
+    "images.pluginDaemon.repository=langgenius/dify-plugin-daemon",
+    "images.pluginDaemon.tag=0.5.2-local",
+    "images.sandbox.repository=langgenius/dify-sandbox",
+    "images.sandbox.tag=0.2.12",
+    "images.postgres.repository=postgres",
+    "images.postgres.tag=16.10",
+    "images.redis.repository=redis",
+    "images.redis.tag=7.4.5",
+    "images.ssrfProxy.repository=ubuntu/squid",
+    "images.ssrfProxy.tag=6.6-24.04_beta",
     "networkPolicy.ingressNamespaces={kommander,plain}",
-    "weaviate.image.repository=semitechnologies/weaviate", "weaviate.image.tag=1.27.0", "weaviate.persistence.size=50Gi",
-    "weaviate.persistence.storageClass=nutanix-volume", "storage.storageClassName=nutanix-volume",
-    "postgresql.auth.username=dify", "postgresql.auth.database=dify", "postgresql.persistence.size=20Gi",
-    "redis.persistence.size=8Gi", "dify.fileStorage.size=20Gi", "pluginDaemon.persistence.size=10Gi",
+    "weaviate.image.repository=semitechnologies/weaviate",
+    "weaviate.image.tag=1.27.0",
+    "weaviate.persistence.size=50Gi",
+    "weaviate.persistence.storageClass=nutanix-volume",
+    "storage.storageClassName=nutanix-volume",
+    "postgresql.auth.username=dify",
+    "postgresql.auth.database=dify",
+    "postgresql.persistence.size=20Gi",
+    "redis.persistence.size=8Gi",
+    "dify.fileStorage.size=20Gi",
+    "pluginDaemon.persistence.size=10Gi",
   ];
-  const helmSecrets = ["secrets.difySecretKey", "secrets.initPassword", "secrets.pluginDaemonKey", "secrets.pluginInnerApiKey",
-    "secrets.sandboxApiKey", "secrets.weaviateApiKey", "postgresql.auth.password", "redis.auth.password"]
-    .map((k) => `${k}=${require("crypto").randomBytes(12).toString("hex")}`);
-  const helm = (args: string[]) => spawnSync(tool("helm"), ["--kubeconfig", sim.kubeconfig, ...args], { encoding: "utf8" });
+  const helmSecrets = [
+    "secrets.difySecretKey",
+    "secrets.initPassword",
+    "secrets.pluginDaemonKey",
+    "secrets.pluginInnerApiKey",
+    "secrets.sandboxApiKey",
+    "secrets.weaviateApiKey",
+    "postgresql.auth.password",
+    "redis.auth.password",
+  ].map((k) => `${k}=${require("crypto").randomBytes(12).toString("hex")}`);
+  const helm = (args: string[]) =>
+    spawnSync(tool("helm"), ["--kubeconfig", sim.kubeconfig, ...args], { encoding: "utf8" });
 
   it("8. plain helm upgrade --install with --set only: validates server-side, ready at Pod Security baseline", () => {
     const sets = [...helmSets, ...helmSecrets].flatMap((s) => ["--set", s]);
     // The namespace as the README says to prepare it: baseline enforced, restricted reported.
     labelledNamespace(sim, "plain", podSecurityLabels);
-    const dry = helm(["upgrade", "--install", "plain", path.join(repoRoot, "chart"), "-n", "plain", "--create-namespace", "--dry-run=server", ...sets]);
+    const dry = helm([
+      "upgrade",
+      "--install",
+      "plain",
+      path.join(repoRoot, "chart"),
+      "-n",
+      "plain",
+      "--create-namespace",
+      "--dry-run=server",
+      ...sets,
+    ]);
     assert.strictEqual(dry.status, 0, dry.stderr);
-    const r = helm(["upgrade", "--install", "plain", path.join(repoRoot, "chart"), "-n", "plain", "--create-namespace", "--wait", "--wait-for-jobs", "--timeout", "5m", ...sets]);
+    const r = helm([
+      "upgrade",
+      "--install",
+      "plain",
+      path.join(repoRoot, "chart"),
+      "-n",
+      "plain",
+      "--create-namespace",
+      "--wait",
+      "--wait-for-jobs",
+      "--timeout",
+      "5m",
+      ...sets,
+    ]);
     assert.strictEqual(r.status, 0, r.stderr);
     assertAllReady(sim, "plain");
     assert.strictEqual(sim.getJson(["-n", "plain", "get", "job", "plain-dify-migrate"]).status.succeeded, 1);
@@ -393,16 +578,39 @@ describe("e2e: root mode and plain Helm on the simulated NKP", function () {
   it("8. plain helm into a namespace enforcing restricted fails with the chart's message, installs nothing", () => {
     labelledNamespace(sim, "plain-locked", restricted);
     const sets = [...helmSets, ...helmSecrets].flatMap((s) => ["--set", s]);
-    const r = helm(["upgrade", "--install", "plain", path.join(repoRoot, "chart"), "-n", "plain-locked", ...sets]);
+    const r = helm([
+      "upgrade",
+      "--install",
+      "plain",
+      path.join(repoRoot, "chart"),
+      "-n",
+      "plain-locked",
+      ...sets,
+    ]);
     assert.notStrictEqual(r.status, 0);
     assert.match(r.stderr, /namespace plain-locked enforces Pod Security "restricted"/);
-    assert.match(r.stderr, /kubectl label namespace plain-locked pod-security\.kubernetes\.io\/enforce=baseline/);
+    assert.match(
+      r.stderr,
+      /kubectl label namespace plain-locked pod-security\.kubernetes\.io\/enforce=baseline/,
+    );
     assert.deepStrictEqual(contents(sim, "plain-locked"), []);
   });
 
   it("8. plain helm without a required value fails with that value's message and installs nothing", () => {
-    const sets = [...helmSets.filter((s) => !s.startsWith("external.host=")), ...helmSecrets].flatMap((s) => ["--set", s]);
-    const r = helm(["upgrade", "--install", "plain2", path.join(repoRoot, "chart"), "-n", "plain2", "--create-namespace", ...sets]);
+    const sets = [...helmSets.filter((s) => !s.startsWith("external.host=")), ...helmSecrets].flatMap((s) => [
+      "--set",
+      s,
+    ]);
+    const r = helm([
+      "upgrade",
+      "--install",
+      "plain2",
+      path.join(repoRoot, "chart"),
+      "-n",
+      "plain2",
+      "--create-namespace",
+      ...sets,
+    ]);
     assert.notStrictEqual(r.status, 0);
     assert.match(r.stderr, /external\.host is required/);
     assert.deepStrictEqual(sim.getJson(["-n", "plain2", "get", "all"]).items, []);
@@ -436,32 +644,66 @@ describe("e2e: faults are refused before anything changes", function () {
     });
     after(() => sim?.down());
 
-    it("no Traefik Service", () => refused(p, sim, withWeb(), /No LoadBalancer Service of the platform Traefik found.*dify:traefikNamespace/s));
+    it("no Traefik Service", () =>
+      refused(
+        p,
+        sim,
+        withWeb(),
+        /No LoadBalancer Service of the platform Traefik found.*dify:traefikNamespace/s,
+      ));
     it("an override naming a missing Service", () =>
-      refused(p, sim, withWeb({ traefikNamespace: "ingress", traefikServiceName: "edge" }), /ingress\/edge .*does not exist/));
+      refused(
+        p,
+        sim,
+        withWeb({ traefikNamespace: "ingress", traefikServiceName: "edge" }),
+        /ingress\/edge .*does not exist/,
+      ));
     it("bad config values, all listed at once", () =>
-      refused(p, sim, withWeb({ path: "dify", postgresSize: "20GB", externalHost: "https://x.example" }),
-        /dify:path "dify" must start with \/.*dify:externalHost .*must not contain a scheme.*dify:postgresSize "20GB"/s));
+      refused(
+        p,
+        sim,
+        withWeb({ path: "dify", postgresSize: "20GB", externalHost: "https://x.example" }),
+        /dify:path "dify" must start with \/.*dify:externalHost .*must not contain a scheme.*dify:postgresSize "20GB"/s,
+      ));
     it("a sub-path without a base-path web image", () =>
       refused(p, sim, {}, /official dify-web image only serves at "\/".*build-web-image\.sh/s));
   });
 
   /** A sim started with OPTIONS, the CLI on it, and the refusal of up with CONFIG. */
-  function refusedOn(name: string, options: string[], config: Record<string, string>, message: RegExp): CliRun {
+  function refusedOn(
+    name: string,
+    options: string[],
+    config: Record<string, string>,
+    message: RegExp,
+  ): CliRun {
     const sim = startSim(name, options);
     try {
-      return refused(cli(sim, fs.mkdtempSync(path.join(os.tmpdir(), "dify-fault-"))), sim, withWeb(config), message);
+      return refused(
+        cli(sim, fs.mkdtempSync(path.join(os.tmpdir(), "dify-fault-"))),
+        sim,
+        withWeb(config),
+        message,
+      );
     } finally {
       sim.down();
     }
   }
 
   it("two Traefik candidates", () =>
-    refusedOn("fault-two", ["--two-traefik"], {},
-      /Several LoadBalancer Services match .*kommander\/kommander-traefik.*kommander-default-workspace\/kommander-traefik/s));
+    refusedOn(
+      "fault-two",
+      ["--two-traefik"],
+      {},
+      /Several LoadBalancer Services match .*kommander\/kommander-traefik.*kommander-default-workspace\/kommander-traefik/s,
+    ));
 
   it("the address never assigned: a bounded wait pointing at MetalLB", () => {
-    const run = refusedOn("fault-pending", ["--address-pending"], { addressTimeoutSeconds: "3" }, /no LoadBalancer address after 3s.*MetalLB/s);
+    const run = refusedOn(
+      "fault-pending",
+      ["--address-pending"],
+      { addressTimeoutSeconds: "3" },
+      /no LoadBalancer address after 3s.*MetalLB/s,
+    );
     assert.ok(run.seconds < 120);
   });
 

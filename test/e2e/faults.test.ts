@@ -21,8 +21,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** dify:imageTag=<tag> with the companion tags a tag outside the version matrix needs (the 1.11.4 row). */
 const tag = (t: string): Record<string, string> => ({
-  imageTag: t, pluginDaemonTag: "0.5.2-local", sandboxTag: "0.2.12", weaviateTag: "1.27.0", postgresTag: "16.10",
-  redisTag: "7.4.5", ssrfProxyTag: "6.6-24.04_beta",
+  imageTag: t,
+  pluginDaemonTag: "0.5.2-local",
+  sandboxTag: "0.2.12",
+  weaviateTag: "1.27.0",
+  postgresTag: "16.10",
+  redisTag: "7.4.5",
+  ssrfProxyTag: "6.6-24.04_beta",
 });
 
 function ok(run: CliRun): CliRun {
@@ -51,7 +56,10 @@ function startUp(p: Pulumi, stack: string): Running {
   const configFile = path.join(p.opts.stateDir, `Pulumi.${stack}.yaml`);
   const args = ["up", "--yes", "--non-interactive", "--config-file", configFile, "--stack", stack];
   const child = spawn(tool("pulumi"), args, {
-    cwd: p.projectDir, env: p.env, detached: true, stdio: ["ignore", "pipe", "pipe"],
+    cwd: p.projectDir,
+    env: p.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
@@ -113,7 +121,8 @@ function lastRevision(sim: Sim): number {
 
 /** CONSOLE_API_URL of the api Deployment (it follows dify:externalHost). */
 function consoleUrl(sim: Sim): string {
-  const env = sim.getJson(["-n", "dify", "get", "deployment", "dify-api"]).spec.template.spec.containers[0].env;
+  const env = sim.getJson(["-n", "dify", "get", "deployment", "dify-api"]).spec.template.spec.containers[0]
+    .env;
   return env.find((e: any) => e.name === "CONSOLE_API_URL").value;
 }
 
@@ -148,39 +157,71 @@ describe("e2e: faults in the middle of a change (simulated NKP)", function () {
 
   it("1. up killed (runner timeout) while Helm installs: pending-install; cancel, then up resumes it", async () => {
     const run = startUp(p, stack.name);
-    await waitFor("revision 1 pending-install", () => helmHistory(sim).includes("1 pending-install"), 240000, 200);
+    await waitFor(
+      "revision 1 pending-install",
+      () => helmHistory(sim).includes("1 pending-install"),
+      240000,
+      200,
+    );
     killTree(run);
     await run.done;
     await sleep(2000);
-    assert.deepStrictEqual(helmHistory(sim), ["1 pending-install"], "the kill did not leave the release pending");
+    assert.deepStrictEqual(
+      helmHistory(sim),
+      ["1 pending-install"],
+      "the kill did not leave the release pending",
+    );
 
     assert.match(failed(stack.up()), /the stack is currently locked by 1 lock\(s\).*pulumi cancel/s);
     cancel();
     // Within 2 x dify:helmTimeoutSeconds + 60 s its Helm operation might still run: refused, unchanged.
     const early = failed(stack.up());
-    assert.match(early,
-      /revision 1 has been pending-install for \d+s: its operation may still be running.*Nothing was changed/s);
+    assert.match(
+      early,
+      /revision 1 has been pending-install for \d+s: its operation may still be running.*Nothing was changed/s,
+    );
     assert.deepStrictEqual(helmHistory(sim), ["1 pending-install"]);
     const wait = Number(/after (\d+)s more/.exec(early)?.[1]);
     await sleep((wait + 2) * 1000);
 
     const next = ok(stack.up());
-    assert.match(next.output,
-      /revision 1 was left pending-install .*by an interrupted run; it is marked failed and this run installs over/s);
+    assert.match(
+      next.output,
+      /revision 1 was left pending-install .*by an interrupted run; it is marked failed and this run installs over/s,
+    );
     assert.deepStrictEqual(helmHistory(sim), ["1 failed", "2 deployed"]);
     assertAllReady(sim);
     assert.strictEqual(sim.getJson(["-n", "dify", "get", "job", "dify-migrate"]).status.succeeded, 1);
     creds = secretData(sim, "dify", "dify-credentials");
     volumes = pvcs(sim);
-    assert.deepStrictEqual(Object.keys(volumes).sort(),
-      ["data-dify-postgresql-0", "data-dify-redis-0", "data-dify-weaviate-0", "dify-files", "dify-plugin-daemon"]);
+    assert.deepStrictEqual(Object.keys(volumes).sort(), [
+      "data-dify-postgresql-0",
+      "data-dify-redis-0",
+      "data-dify-weaviate-0",
+      "dify-files",
+      "dify-plugin-daemon",
+    ]);
     // The state keeps the killed run's pending create (every up warns about it) until a refresh clears it.
     const pendingOps = () =>
-      JSON.parse(ok(p.run(["stack", "export", "--stack", stack.name])).stdout).deployment.pending_operations ?? [];
-    assert.deepStrictEqual(pendingOps().map((o: any) => o.type), ["creating"]);
+      JSON.parse(ok(p.run(["stack", "export", "--stack", stack.name])).stdout).deployment
+        .pending_operations ?? [];
+    assert.deepStrictEqual(
+      pendingOps().map((o: any) => o.type),
+      ["creating"],
+    );
     const configFile = path.join(p.opts.stateDir, `Pulumi.${stack.name}.yaml`);
-    ok(p.run(["refresh", "--clear-pending-creates", "--yes", "--non-interactive", "--config-file", configFile,
-      "--stack", stack.name]));
+    ok(
+      p.run([
+        "refresh",
+        "--clear-pending-creates",
+        "--yes",
+        "--non-interactive",
+        "--config-file",
+        configFile,
+        "--stack",
+        stack.name,
+      ]),
+    );
     assert.deepStrictEqual(pendingOps(), []);
     noChange();
   });
@@ -188,7 +229,12 @@ describe("e2e: faults in the middle of a change (simulated NKP)", function () {
   it("1. up interrupted by Ctrl-C while Helm upgrades: the next up converges with the same config", async () => {
     stack.setConfig({ externalHost: "dify.example.com" });
     const run = startUp(p, stack.name);
-    await waitFor("revision 3 pending-upgrade", () => helmHistory(sim).includes("3 pending-upgrade"), 240000, 200);
+    await waitFor(
+      "revision 3 pending-upgrade",
+      () => helmHistory(sim).includes("3 pending-upgrade"),
+      240000,
+      200,
+    );
     ctrlC(run);
     const exit = await run.done;
     assert.notStrictEqual(exit.status, 0, "the interrupted run succeeded");
@@ -215,8 +261,11 @@ describe("e2e: faults in the middle of a change (simulated NKP)", function () {
     assert.ok(second.seconds < 30, `the second run took ${second.seconds}s to fail`);
     const exit = await first.done;
     assert.strictEqual(exit.status, 0, exit.output.slice(-3000));
-    assert.deepStrictEqual(helmHistory(sim).slice(-2), [`${n} superseded`, `${n + 1} deployed`],
-      "the second run touched the release");
+    assert.deepStrictEqual(
+      helmHistory(sim).slice(-2),
+      [`${n} superseded`, `${n + 1} deployed`],
+      "the second run touched the release",
+    );
     assert.strictEqual(consoleUrl(sim), "https://dify2.example.com/dify");
     noChange();
   });
@@ -225,11 +274,19 @@ describe("e2e: faults in the middle of a change (simulated NKP)", function () {
     const before = podUids(sim);
     const oldImage = deploymentImage(sim, "dify-api");
     const n = lastRevision(sim);
-    assert.match(failed(up(tag("1.11.5-sim-fail-migration"))), /job dify-migrate failed: BackoffLimitExceeded/);
+    assert.match(
+      failed(up(tag("1.11.5-sim-fail-migration"))),
+      /job dify-migrate failed: BackoffLimitExceeded/,
+    );
     // The explanation: as it happens with error hooks, else (older language host) from the next run on.
     const err = stack.preview().output;
-    assert.match(err, new RegExp("The database migration failed: Job dify/dify-migrate " +
-      "\\(image langgenius/dify-api:1\\.11\\.5-sim-fail-migration\\) stopped with BackoffLimitExceeded"));
+    assert.match(
+      err,
+      new RegExp(
+        "The database migration failed: Job dify/dify-migrate " +
+          "\\(image langgenius/dify-api:1\\.11\\.5-sim-fail-migration\\) stopped with BackoffLimitExceeded",
+      ),
+    );
     assert.match(err, /kubectl -n dify logs job\/dify-migrate --all-containers/);
     assert.match(err, /pulumi config set dify:imageTag 1\.11\.4/);
     const job = sim.getJson(["-n", "dify", "get", "job", "dify-migrate"]);
@@ -267,17 +324,35 @@ describe("e2e: faults in the middle of a change (simulated NKP)", function () {
 
     // The cause goes away: a kubelet would now report the image pulled and running; the test does.
     for (const pod of sim.getJson(["-n", "dify", "get", "pods"]).items) {
-      if (pod.status.phase !== "Pending" || !pod.spec.containers[0].image.endsWith("-sim-never-ready")) continue;
+      if (pod.status.phase !== "Pending" || !pod.spec.containers[0].image.endsWith("-sim-never-ready"))
+        continue;
       const status = {
         phase: "Running",
-        conditions: [{ type: "Ready", status: "True" }, { type: "ContainersReady", status: "True" }],
+        conditions: [
+          { type: "Ready", status: "True" },
+          { type: "ContainersReady", status: "True" },
+        ],
         containerStatuses: pod.spec.containers.map((c: any) => ({
-          name: c.name, image: c.image, imageID: "", ready: true, restartCount: 0, started: true,
+          name: c.name,
+          image: c.image,
+          imageID: "",
+          ready: true,
+          restartCount: 0,
+          started: true,
           state: { running: { startedAt: new Date().toISOString() } },
         })),
       };
-      sim.kubectl(["-n", "dify", "patch", "pod", pod.metadata.name, "--subresource=status", "--type=merge",
-        "-p", JSON.stringify({ status })]);
+      sim.kubectl([
+        "-n",
+        "dify",
+        "patch",
+        "pod",
+        pod.metadata.name,
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        JSON.stringify({ status }),
+      ]);
     }
     ok(stack.up());
     assert.deepStrictEqual(helmHistory(sim).slice(-1), [`${n + 2} deployed`]);
@@ -294,20 +369,34 @@ describe("e2e: faults in the middle of a change (simulated NKP)", function () {
     // The node goes away and comes back under its name (a rebooted VM): its pods are re-created.
     const node = sim.getJson(["get", "node", "nkp-worker-0"]);
     sim.kubectl(["delete", "node", "nkp-worker-0"]);
-    sim.kubectl(["apply", "-f", "-"], JSON.stringify({
-      apiVersion: "v1", kind: "Node",
-      metadata: { name: node.metadata.name, labels: node.metadata.labels, annotations: node.metadata.annotations },
-      spec: {}, status: { allocatable: node.status.allocatable, capacity: node.status.capacity },
-    }));
-    await waitFor("every pod re-created and Ready", () => {
-      const now = podUids(sim);
-      try {
-        assertAllReady(sim);
-      } catch {
-        return false;
-      }
-      return stores.every((c) => now[c] && now[c] !== before[c]);
-    }, 240000, 1000);
+    sim.kubectl(
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Node",
+        metadata: {
+          name: node.metadata.name,
+          labels: node.metadata.labels,
+          annotations: node.metadata.annotations,
+        },
+        spec: {},
+        status: { allocatable: node.status.allocatable, capacity: node.status.capacity },
+      }),
+    );
+    await waitFor(
+      "every pod re-created and Ready",
+      () => {
+        const now = podUids(sim);
+        try {
+          assertAllReady(sim);
+        } catch {
+          return false;
+        }
+        return stores.every((c) => now[c] && now[c] !== before[c]);
+      },
+      240000,
+      1000,
+    );
     assert.deepStrictEqual(pvcs(sim), volumes);
     assert.deepStrictEqual(secretData(sim, "dify", "dify-credentials"), creds);
     noChange();
@@ -317,8 +406,13 @@ describe("e2e: faults in the middle of a change (simulated NKP)", function () {
     const n = lastRevision(sim);
     sim.kubectl(["-n", "dify", "delete", "secret", "dify-credentials"]);
     const run = ok(stack.up());
-    assert.match(run.output, new RegExp("The Secret dify/dify-credentials is missing: this run puts it back " +
-      `with the credentials of Helm release dify/dify revision ${n}`));
+    assert.match(
+      run.output,
+      new RegExp(
+        "The Secret dify/dify-credentials is missing: this run puts it back " +
+          `with the credentials of Helm release dify/dify revision ${n}`,
+      ),
+    );
     assert.deepStrictEqual(secretData(sim, "dify", "dify-credentials"), creds);
     assert.deepStrictEqual(pvcs(sim), volumes);
     noChange();
@@ -334,8 +428,13 @@ describe("e2e: faults in the middle of a change (simulated NKP)", function () {
     stack.setConfig({ webImage });
 
     const err = failed(stack.up());
-    assert.match(err, new RegExp("retained data of this release \\(PersistentVolumeClaims data-dify-postgresql-0, " +
-      "data-dify-redis-0, data-dify-weaviate-0, dify-files, dify-plugin-daemon\\)"));
+    assert.match(
+      err,
+      new RegExp(
+        "retained data of this release \\(PersistentVolumeClaims data-dify-postgresql-0, " +
+          "data-dify-redis-0, data-dify-weaviate-0, dify-files, dify-plugin-daemon\\)",
+      ),
+    );
     assert.match(err, /kubectl -n dify apply -f dify-credentials\.yaml/);
     assert.deepStrictEqual(helmHistory(sim), [], "a release was installed");
     const secretNow = sim.tryKubectl(["-n", "dify", "get", "secret", "dify-credentials"]);
@@ -344,10 +443,16 @@ describe("e2e: faults in the middle of a change (simulated NKP)", function () {
 
     // The operator restores the Secret from the backup, as the message says, and runs up again.
     const { name, namespace, labels, annotations } = backup.metadata;
-    sim.kubectl(["apply", "-f", "-"], JSON.stringify({
-      apiVersion: "v1", kind: "Secret", type: backup.type,
-      metadata: { name, namespace, labels, annotations }, data: backup.data,
-    }));
+    sim.kubectl(
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Secret",
+        type: backup.type,
+        metadata: { name, namespace, labels, annotations },
+        data: backup.data,
+      }),
+    );
     ok(stack.up());
     assert.deepStrictEqual(secretData(sim, "dify", "dify-credentials"), creds);
     assert.deepStrictEqual(pvcs(sim), volumes);

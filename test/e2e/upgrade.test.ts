@@ -50,8 +50,10 @@ function checkoutPrevious(dir: string): void {
 function linkNodeModules(dir: string): void {
   const lock = (d: string) => fs.readFileSync(path.join(d, "package-lock.json"), "utf8");
   if (fs.existsSync(path.join(dir, "node_modules"))) return;
-  if (lock(dir) === lock(repoRoot)) fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
-  else execFileSync("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: dir, stdio: "ignore" });
+  if (lock(dir) === lock(repoRoot))
+    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
+  else
+    execFileSync("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: dir, stdio: "ignore" });
 }
 
 /**
@@ -60,11 +62,22 @@ function linkNodeModules(dir: string): void {
  * lockfile change).
  */
 function checkoutCurrent(dir: string): void {
-  for (const e of fs.readdirSync(dir)) if (e !== "node_modules") fs.rmSync(path.join(dir, e), { recursive: true });
-  const files = execFileSync("git", ["-C", repoRoot, "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+  for (const e of fs.readdirSync(dir))
+    if (e !== "node_modules") fs.rmSync(path.join(dir, e), { recursive: true });
+  const files = execFileSync("git", [
+    "-C",
+    repoRoot,
+    "ls-files",
+    "-z",
+    "--cached",
+    "--others",
+    "--exclude-standard",
+  ])
     .toString()
     .split("\0")
-    .filter((f) => f && fs.existsSync(path.join(repoRoot, f)) && fs.statSync(path.join(repoRoot, f)).isFile());
+    .filter(
+      (f) => f && fs.existsSync(path.join(repoRoot, f)) && fs.statSync(path.join(repoRoot, f)).isFile(),
+    );
   for (const f of files) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     fs.copyFileSync(path.join(repoRoot, f), path.join(dir, f));
@@ -98,26 +111,38 @@ interface Snapshot {
 function snapshot(sim: Sim, stack: PulumiStack, ns: string): Snapshot {
   const uid = (o: any) => o.metadata.uid as string;
   const secret = sim.getJson(["-n", ns, "get", "secret", credentialsSecretName(releaseName)]);
-  const decoded = Object.entries<string>(secret.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]);
+  const decoded = Object.entries<string>(secret.data).map(([k, v]) => [
+    k,
+    Buffer.from(v, "base64").toString(),
+  ]);
   const data = Object.fromEntries(decoded);
   const pods = sim.getJson(["-n", ns, "get", "pods"]).items.filter((p: any) => !p.metadata.deletionTimestamp);
   const component = (o: any) => o.metadata.labels["app.kubernetes.io/component"] as string;
-  const sets = sim.getJson(["-n", ns, "get", "statefulsets"]).items
-    .filter((s: any) => dataStores.includes(component(s)));
-  const dataStorePods = Object.fromEntries(sets.map((s: any) => {
-    const pod = pods.find((p: any) => component(p) === component(s));
-    return [component(s), { statefulSet: uid(s), template: JSON.stringify(s.spec.template), pod: pod && uid(pod) }];
-  }));
+  const sets = sim
+    .getJson(["-n", ns, "get", "statefulsets"])
+    .items.filter((s: any) => dataStores.includes(component(s)));
+  const dataStorePods = Object.fromEntries(
+    sets.map((s: any) => {
+      const pod = pods.find((p: any) => component(p) === component(s));
+      return [
+        component(s),
+        { statefulSet: uid(s), template: JSON.stringify(s.spec.template), pod: pod && uid(pod) },
+      ];
+    }),
+  );
   const records = sim.getJson(["-n", ns, "get", "secrets", "-l", `owner=helm,name=${releaseName}`]).items;
   const shown = stack.outputs({ showSecrets: true });
   ok(shown.run);
   const exported = ok(stack.pulumi.run(["stack", "export", "--stack", stack.name]));
-  const resources = JSON.parse(exported.stdout).deployment.resources
-    .filter((r: any) => r.type !== "pulumi:pulumi:Stack");
+  const resources = JSON.parse(exported.stdout).deployment.resources.filter(
+    (r: any) => r.type !== "pulumi:pulumi:Stack",
+  );
   return {
     namespace: uid(sim.getJson(["get", "namespace", ns])),
     secret: { uid: uid(secret), data: hashes(data) },
-    pvcs: Object.fromEntries(sim.getJson(["-n", ns, "get", "pvc"]).items.map((p: any) => [p.metadata.name, uid(p)])),
+    pvcs: Object.fromEntries(
+      sim.getJson(["-n", ns, "get", "pvc"]).items.map((p: any) => [p.metadata.name, uid(p)]),
+    ),
     dataStores: dataStorePods,
     helmRevisions: Object.fromEntries(
       records.map((s: any) => [s.metadata.labels.version, { uid: uid(s), status: s.metadata.labels.status }]),
@@ -194,7 +219,13 @@ describe("e2e: upgrade from v0.1.0 (default provider, Service.get) with pulumi u
   /** The CLI in the project folder as it is now (Pulumi.yaml read at construction). */
   const cli = (route: Route, env: Record<string, string> = {}) => {
     const passphrase = "upgrade-test-passphrase";
-    return new Pulumi({ projectDir, stateDir, passphrase, env: { ...route.env(sim), ...env }, configInState: true });
+    return new Pulumi({
+      projectDir,
+      stateDir,
+      passphrase,
+      env: { ...route.env(sim), ...env },
+      configInState: true,
+    });
   };
 
   before(() => {
@@ -223,8 +254,14 @@ describe("e2e: upgrade from v0.1.0 (default provider, Service.get) with pulumi u
       const urns = Object.keys(snap.state);
       const project = YAML.parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")).name;
       assert.ok(urns.includes(kubeProvider.v010DefaultProviderUrn(route.stack, project)), urns.join("\n"));
-      assert.ok(urns.some((u) => type(u) === "kubernetes:core/v1:Service"), "v0.1.0 read the Traefik Service");
-      assert.deepStrictEqual(Object.values(snap.helmRevisions).map((r) => r.status), ["deployed"]);
+      assert.ok(
+        urns.some((u) => type(u) === "kubernetes:core/v1:Service"),
+        "v0.1.0 read the Traefik Service",
+      );
+      assert.deepStrictEqual(
+        Object.values(snap.helmRevisions).map((r) => r.status),
+        ["deployed"],
+      );
       assert.deepStrictEqual(Object.keys(snap.dataStores).sort(), dataStores);
       installed[route.stack] = snap;
     });
@@ -242,7 +279,9 @@ describe("e2e: upgrade from v0.1.0 (default provider, Service.get) with pulumi u
       it("preview with the current program plans no replacement and no deletion", () => {
         const s = cli(route).stack(route.stack);
         const steps: Step[] = JSON.parse(ok(s.preview({ json: true })).stdout).steps;
-        const ops = steps.map((st) => `${st.op} ${type(st.urn)} ${(st.replaceReasons ?? []).join(",")}`.trim());
+        const ops = steps.map((st) =>
+          `${st.op} ${type(st.urn)} ${(st.replaceReasons ?? []).join(",")}`.trim(),
+        );
         for (const st of steps) {
           const t = type(st.urn);
           if (st.op === "discard") {
@@ -252,7 +291,10 @@ describe("e2e: upgrade from v0.1.0 (default provider, Service.get) with pulumi u
             assert.strictEqual(t, "pulumi:providers:kubernetes");
             assert.deepStrictEqual(st.replaceReasons, ["kubeconfig"]);
           } else {
-            assert.ok(["same", "update"].includes(st.op), `unexpected step: ${st.op} ${st.urn}\n${ops.join("\n")}`);
+            assert.ok(
+              ["same", "update"].includes(st.op),
+              `unexpected step: ${st.op} ${st.urn}\n${ops.join("\n")}`,
+            );
           }
         }
         const release = steps.find((st) => type(st.urn) === "kubernetes:helm.sh/v3:Release");
@@ -278,7 +320,8 @@ describe("e2e: upgrade from v0.1.0 (default provider, Service.get) with pulumi u
         for (const c of dataStores) {
           const [a, b] = [now.dataStores[c], was.dataStores[c]];
           assert.strictEqual(a.statefulSet, b.statefulSet, `StatefulSet of ${c} re-created`);
-          if (a.template === b.template) assert.strictEqual(a.pod, b.pod, `${c} restarted, its pod template unchanged`);
+          if (a.template === b.template)
+            assert.strictEqual(a.pod, b.pod, `${c} restarted, its pod template unchanged`);
           else {
             assert.notStrictEqual(a.pod, b.pod, `${c} has a new pod template but its old pod`);
             rolled.push(c);
@@ -286,11 +329,19 @@ describe("e2e: upgrade from v0.1.0 (default provider, Service.get) with pulumi u
         }
         console.log(`      data stores rolled by a new pod template: ${rolled.join(", ") || "none"}`);
         assert.strictEqual(now.traefikService, was.traefikService, "the Traefik Service was touched");
-        assert.deepStrictEqual(now.outputs, was.outputs, "the stack outputs (URL, setup password, ...) changed");
+        assert.deepStrictEqual(
+          now.outputs,
+          was.outputs,
+          "the stack outputs (URL, setup password, ...) changed",
+        );
         // Helm: an upgrade to the next revision when the Release had a diff, else nothing.
         const revisions = Object.keys(was.helmRevisions).map(Number);
         const last = String(Math.max(...revisions));
-        assert.strictEqual(now.helmRevisions[last].uid, was.helmRevisions[last].uid, "helm release history lost");
+        assert.strictEqual(
+          now.helmRevisions[last].uid,
+          was.helmRevisions[last].uid,
+          "helm release history lost",
+        );
         if (releaseStep.op === "update") {
           assert.strictEqual(now.helmRevisions[last].status, "superseded");
           const next = now.helmRevisions[String(Number(last) + 1)];
@@ -300,20 +351,32 @@ describe("e2e: upgrade from v0.1.0 (default provider, Service.get) with pulumi u
         }
         // The state: every resource kept as it was created (a replacement gets a new creation
         // time), the explicit provider in place of the default one.
-        const kept = Object.keys(was.state).filter((u) => !isProvider(u) && type(u) !== "kubernetes:core/v1:Service");
+        const kept = Object.keys(was.state).filter(
+          (u) => !isProvider(u) && type(u) !== "kubernetes:core/v1:Service",
+        );
         assert.ok(kept.length >= 11, kept.join("\n"));
         for (const urn of kept) {
           const [a, b] = [now.state[urn], was.state[urn]];
           assert.deepStrictEqual([a?.id, a?.created], [b.id, b.created], urn);
         }
         const urns = Object.keys(now.state);
-        assert.ok(!urns.some((u) => u.endsWith(`::${kubeProvider.v010DefaultProviderName}`)), "v0.1.0's provider kept");
+        assert.ok(
+          !urns.some((u) => u.endsWith(`::${kubeProvider.v010DefaultProviderName}`)),
+          "v0.1.0's provider kept",
+        );
         assert.ok(!urns.some((u) => type(u) === "kubernetes:core/v1:Service"), "the read Service stayed");
         const release = urns.find((u) => type(u) === "kubernetes:helm.sh/v3:Release") as string;
-        assert.ok((now.state[release].provider ?? "").includes(`::${explicitProvider}::`), now.state[release].provider);
+        assert.ok(
+          (now.state[release].provider ?? "").includes(`::${explicitProvider}::`),
+          now.state[release].provider,
+        );
         for (const kind of ["deployments", "statefulsets"]) {
           for (const d of sim.getJson(["-n", route.namespace, "get", kind]).items) {
-            assert.strictEqual(d.status.readyReplicas ?? 0, d.spec.replicas, `${kind}/${d.metadata.name} not ready`);
+            assert.strictEqual(
+              d.status.readyReplicas ?? 0,
+              d.spec.replicas,
+              `${kind}/${d.metadata.name} not ready`,
+            );
           }
         }
       });

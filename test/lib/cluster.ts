@@ -18,15 +18,18 @@ export function podUids(sim: Sim, ns = "dify"): Record<string, string> {
 /** PVC name -> uid and bound volume. */
 export function pvcs(sim: Sim, ns = "dify"): Record<string, string> {
   return Object.fromEntries(
-    sim.getJson(["-n", ns, "get", "pvc"]).items
-      .map((p: any) => [p.metadata.name, `${p.metadata.uid} ${p.spec.volumeName}`]),
+    sim
+      .getJson(["-n", ns, "get", "pvc"])
+      .items.map((p: any) => [p.metadata.name, `${p.metadata.uid} ${p.spec.volumeName}`]),
   );
 }
 
 /** Decoded data of a Secret. */
 export function secretData(sim: Sim, ns: string, name: string): Record<string, string> {
   const s = sim.getJson(["-n", ns, "get", "secret", name]);
-  return Object.fromEntries(Object.entries<string>(s.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
+  return Object.fromEntries(
+    Object.entries<string>(s.data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]),
+  );
 }
 
 /**
@@ -35,8 +38,10 @@ export function secretData(sim: Sim, ns: string, name: string): Record<string, s
  */
 export function helmHistory(sim: Sim, ns = "dify", release = "dify"): string[] {
   const columns = "custom-columns=V:.metadata.labels.version,S:.metadata.labels.status";
-  return sim.kubectl(["-n", ns, "get", "secrets", "-l", `owner=helm,name=${release}`, "-o", columns, "--no-headers"])
-    .split("\n").filter((l) => l.trim())
+  return sim
+    .kubectl(["-n", ns, "get", "secrets", "-l", `owner=helm,name=${release}`, "-o", columns, "--no-headers"])
+    .split("\n")
+    .filter((l) => l.trim())
     .map((l) => l.trim().split(/\s+/))
     .sort((a, b) => Number(a[0]) - Number(b[0]))
     .map(([v, status]) => `${v} ${status}`);
@@ -48,7 +53,11 @@ export function assertAllReady(sim: Sim, ns = "dify"): void {
     const items = sim.getJson(["-n", ns, "get", kind]).items;
     assert.ok(items.length > 0, `no ${kind}`);
     for (const d of items) {
-      assert.strictEqual(d.status.readyReplicas ?? 0, d.spec.replicas, `${kind}/${d.metadata.name} not ready`);
+      assert.strictEqual(
+        d.status.readyReplicas ?? 0,
+        d.spec.replicas,
+        `${kind}/${d.metadata.name} not ready`,
+      );
     }
   }
 }

@@ -6,7 +6,8 @@
 import { ClusterReader } from "../../components/cluster";
 
 export type ReleaseReads = Pick<
-  ClusterReader, "listHelmRecords" | "listPvcNames" | "listWorkloads" | "readJobOutcome" | "updateHelmRecord"
+  ClusterReader,
+  "listHelmRecords" | "listPvcNames" | "listWorkloads" | "readJobOutcome" | "updateHelmRecord"
 >;
 
 export const nothingReleased: ReleaseReads = {

@@ -24,9 +24,14 @@ const name = Buffer.from(collection, "utf8");
 const prop = Buffer.from(property, "utf8");
 const properties = Buffer.concat([tag(1, 2), varint(prop.length), prop]);
 const message = Buffer.concat([
-  tag(1, 2), varint(name.length), name,
-  tag(20, 2), varint(properties.length), properties,
-  tag(102, 0), varint(1),
+  tag(1, 2),
+  varint(name.length),
+  name,
+  tag(20, 2),
+  varint(properties.length),
+  properties,
+  tag(102, 0),
+  varint(1),
 ]);
 const frame = Buffer.alloc(5 + message.length);
 frame.writeUInt8(0, 0);
@@ -39,7 +44,10 @@ client.on("error", (e) => {
   process.exit(0);
 });
 const headers = {
-  ":method": "POST", ":path": "/weaviate.v1.Weaviate/Search", "content-type": "application/grpc", te: "trailers",
+  ":method": "POST",
+  ":path": "/weaviate.v1.Weaviate/Search",
+  "content-type": "application/grpc",
+  te: "trailers",
 };
 if (apiKey) headers.authorization = `Bearer ${apiKey}`;
 const req = client.request(headers);
@@ -59,7 +67,9 @@ req.on("trailers", (t) => {
 });
 req.on("data", (c) => chunks.push(c));
 req.on("end", () => {
-  console.log(JSON.stringify({ status, message: grpcMessage, reply: Buffer.concat(chunks).toString("latin1") }));
+  console.log(
+    JSON.stringify({ status, message: grpcMessage, reply: Buffer.concat(chunks).toString("latin1") }),
+  );
   client.close();
 });
 req.end(frame);

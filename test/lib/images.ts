@@ -32,7 +32,12 @@ export const postgresImage: Image = {
  * apply (Redis applies it only to a default user without a password), so both behave the same.
  */
 export const redisImage: Image = {
-  entrypoint: ["sh", "-c", 'case "$1" in -*) set -- redis-server "$@" ;; esac; exec "$@"', "docker-entrypoint.sh"],
+  entrypoint: [
+    "sh",
+    "-c",
+    'case "$1" in -*) set -- redis-server "$@" ;; esac; exec "$@"',
+    "docker-entrypoint.sh",
+  ],
   cmd: ["redis-server"],
   user: "redis",
 };
@@ -58,7 +63,7 @@ export const weaviateImage: Image = {
  * (/var/log/squid, /var/spool/squid, /var/cache/squid, /run) are fresh per start, owned by proxy.
  */
 export const squidImage: Image = {
-  entrypoint: ["sh", "-c", "/usr/sbin/squid -Nz && exec /usr/sbin/squid \"$@\"", "entrypoint.sh"],
+  entrypoint: ["sh", "-c", '/usr/sbin/squid -Nz && exec /usr/sbin/squid "$@"', "entrypoint.sh"],
   cmd: ["-f", "/etc/squid/squid.conf", "-NYC"],
   writable: ["/var/log/squid", "/var/spool/squid", "/var/cache/squid", "/run"],
   writableOwner: "proxy:proxy",

@@ -43,7 +43,8 @@ export function expandVars(input: string, vars: Record<string, string>): string 
 export function secretData(docs: any[], name: string): Record<string, string> {
   const s = find(docs, "Secret", name);
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries<string>(s.data ?? {})) out[k] = Buffer.from(v, "base64").toString("utf8");
+  for (const [k, v] of Object.entries<string>(s.data ?? {}))
+    out[k] = Buffer.from(v, "base64").toString("utf8");
   Object.assign(out, s.stringData ?? {});
   return out;
 }
@@ -65,7 +66,9 @@ export function containerOf(workload: any, name: string): any {
 export function resolveEnv(docs: any[], container: any): Record<string, string> {
   const env: Record<string, string> = {};
   for (const from of container.envFrom ?? []) {
-    const data = from.secretRef ? secretData(docs, from.secretRef.name) : configMapData(docs, from.configMapRef.name);
+    const data = from.secretRef
+      ? secretData(docs, from.secretRef.name)
+      : configMapData(docs, from.configMapRef.name);
     for (const [k, v] of Object.entries(data)) env[(from.prefix ?? "") + k] = v;
   }
   for (const e of container.env ?? []) {
@@ -89,7 +92,10 @@ export function resolveEnv(docs: any[], container: any): Record<string, string> 
 }
 
 /** command and args with `$(VAR)` expanded (either may be absent: the image's entrypoint/cmd). */
-export function commandLine(container: any, env: Record<string, string>): { command?: string[]; args?: string[] } {
+export function commandLine(
+  container: any,
+  env: Record<string, string>,
+): { command?: string[]; args?: string[] } {
   const x = (l?: string[]) => l?.map((s) => expandVars(String(s), env));
   return { command: x(container.command), args: x(container.args) };
 }
@@ -101,7 +107,10 @@ export interface Mount {
   readOnly: boolean;
   /** volume name: a claim template, a PVC, an emptyDir, or a ConfigMap */
   volume: string;
-  source: { kind: "pvc"; claim: string } | { kind: "emptyDir" } | { kind: "configMap"; data: Record<string, string> };
+  source:
+    | { kind: "pvc"; claim: string }
+    | { kind: "emptyDir" }
+    | { kind: "configMap"; data: Record<string, string> };
 }
 
 /** The volume mounts of a container with their sources. */
@@ -114,8 +123,10 @@ export function mountsOf(docs: any[], workload: any, container: any): Mount[] {
     const v = (spec.volumes ?? []).find((x: any) => x.name === m.name);
     if (!v) throw new Error(`volume ${m.name} of ${container.name} is not defined`);
     if (v.emptyDir) return { ...base, source: { kind: "emptyDir" } };
-    if (v.persistentVolumeClaim) return { ...base, source: { kind: "pvc", claim: v.persistentVolumeClaim.claimName } };
-    if (v.configMap) return { ...base, source: { kind: "configMap", data: configMapData(docs, v.configMap.name) } };
+    if (v.persistentVolumeClaim)
+      return { ...base, source: { kind: "pvc", claim: v.persistentVolumeClaim.claimName } };
+    if (v.configMap)
+      return { ...base, source: { kind: "configMap", data: configMapData(docs, v.configMap.name) } };
     throw new Error(`volume ${m.name}: only emptyDir, PVC and ConfigMap volumes are supported here`);
   });
 }
@@ -138,7 +149,13 @@ export function probeOf(container: any, kind: "startupProbe" | "readinessProbe" 
   };
   if (p.exec) return { exec: p.exec.command };
   if (p.httpGet) {
-    return { httpGet: { path: p.httpGet.path ?? "/", port: port(p.httpGet.port), scheme: p.httpGet.scheme ?? "HTTP" } };
+    return {
+      httpGet: {
+        path: p.httpGet.path ?? "/",
+        port: port(p.httpGet.port),
+        scheme: p.httpGet.scheme ?? "HTTP",
+      },
+    };
   }
   if (p.tcpSocket) return { tcpSocket: { port: port(p.tcpSocket.port) } };
   throw new Error(`${kind} of ${container.name}: no handler`);

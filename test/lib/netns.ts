@@ -66,11 +66,17 @@ export class Proc {
   readonly exited: Promise<Exit>;
   private done = false;
 
-  constructor(readonly name: string, readonly child: ChildProcess, readonly logFile: string) {
-    this.exited = new Promise((resolve) => child.on("exit", (code, signal) => {
-      this.done = true;
-      resolve({ code, signal });
-    }));
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+    readonly logFile: string,
+  ) {
+    this.exited = new Promise((resolve) =>
+      child.on("exit", (code, signal) => {
+        this.done = true;
+        resolve({ code, signal });
+      }),
+    );
   }
 
   get running(): boolean {
@@ -109,8 +115,15 @@ function need(cmd: string, pkg: string) {
 /** Throws a clear message when the machine cannot run the real-program suites. */
 export function checkPrerequisites(extra: { cmd: string; pkg: string }[] = []) {
   if (process.getuid?.() !== 0) throw new Error("test/real needs root (network and mount namespaces)");
-  for (const [cmd, pkg] of [["unshare", "util-linux"], ["nsenter", "util-linux"], ["setpriv", "util-linux"],
-    ["ip", "iproute2"], ["dnsmasq", "dnsmasq-base"], ["curl", "curl"]]) need(cmd, pkg);
+  for (const [cmd, pkg] of [
+    ["unshare", "util-linux"],
+    ["nsenter", "util-linux"],
+    ["setpriv", "util-linux"],
+    ["ip", "iproute2"],
+    ["dnsmasq", "dnsmasq-base"],
+    ["curl", "curl"],
+  ])
+    need(cmd, pkg);
   for (const e of extra) need(e.cmd, e.pkg);
 }
 
@@ -149,15 +162,27 @@ export class Netns {
 
   private async boot() {
     // Pod addresses first: a program picking "its" address (Weaviate's memberlist) takes the pod IP.
-    const addrs = [...new Set([...(this.opts.addresses ?? []), ...Object.values(this.opts.records), DNS_ADDRESS])];
-    for (const a of addrs) if (!/^\d+\.\d+\.\d+\.\d+$/.test(a)) throw new Error(`stand-in address ${a}: IPv4 only`);
+    const addrs = [
+      ...new Set([...(this.opts.addresses ?? []), ...Object.values(this.opts.records), DNS_ADDRESS]),
+    ];
+    for (const a of addrs)
+      if (!/^\d+\.\d+\.\d+\.\d+$/.test(a)) throw new Error(`stand-in address ${a}: IPv4 only`);
     const d = this.clusterDomain;
     const ns = this.opts.namespace;
-    fs.writeFileSync(path.join(this.dir, "hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-    fs.writeFileSync(path.join(this.dir, "resolv.conf"),
-      `search ${ns}.svc.${d} svc.${d} ${d}\nnameserver ${DNS_ADDRESS}\noptions ndots:5\n`);
-    fs.writeFileSync(path.join(this.dir, "dns-records"),
-      Object.entries(this.opts.records).map(([name, ip]) => `${ip}\t${name}\n`).join(""));
+    fs.writeFileSync(
+      path.join(this.dir, "hosts"),
+      "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n",
+    );
+    fs.writeFileSync(
+      path.join(this.dir, "resolv.conf"),
+      `search ${ns}.svc.${d} svc.${d} ${d}\nnameserver ${DNS_ADDRESS}\noptions ndots:5\n`,
+    );
+    fs.writeFileSync(
+      path.join(this.dir, "dns-records"),
+      Object.entries(this.opts.records)
+        .map(([name, ip]) => `${ip}\t${name}\n`)
+        .join(""),
+    );
     const script = [
       "set -e",
       "ip link set lo up",
@@ -165,12 +190,13 @@ export class Netns {
       `mount --bind ${this.dir}/hosts /etc/hosts`,
       `mount --bind ${this.dir}/resolv.conf /etc/resolv.conf`,
       // No route but loopback: anything else is unreachable from inside.
-      "test -z \"$(ip route show default)\"",
+      'test -z "$(ip route show default)"',
       "echo ready",
       "exec sleep infinity",
     ].join("\n");
-    this.holder = spawn("unshare", ["-n", "-m", "--propagation", "private", "sh", "-c", script],
-      { stdio: ["ignore", "pipe", "pipe"] });
+    this.holder = spawn("unshare", ["-n", "-m", "--propagation", "private", "sh", "-c", script], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     live.add(this.holder);
     this.holder.on("exit", () => live.delete(this.holder));
     await new Promise<void>((resolve, reject) => {
@@ -180,15 +206,29 @@ export class Netns {
       this.holder.on("exit", (code) => reject(new Error(`network namespace setup failed (${code}): ${err}`)));
     });
     const dns = this.start1({ name: "dnsmasq" }, [
-      "dnsmasq", "--keep-in-foreground", "--log-facility=-", "--no-resolv", "--no-hosts", "--no-poll",
-      `--addn-hosts=${this.dir}/dns-records`, "--address=/#/", `--listen-address=${DNS_ADDRESS}`,
-      "--bind-interfaces", "--user=nobody", "--group=nogroup", "--pid-file=",
+      "dnsmasq",
+      "--keep-in-foreground",
+      "--log-facility=-",
+      "--no-resolv",
+      "--no-hosts",
+      "--no-poll",
+      `--addn-hosts=${this.dir}/dns-records`,
+      "--address=/#/",
+      `--listen-address=${DNS_ADDRESS}`,
+      "--bind-interfaces",
+      "--user=nobody",
+      "--group=nogroup",
+      "--pid-file=",
     ]);
     const first = Object.keys(this.opts.records)[0] ?? "localhost";
-    await waitFor(async () => {
-      if (!dns.running) throw new Error(`dnsmasq exited: ${dns.log()}`);
-      return (await this.exec({ name: "probe" }, ["getent", "ahostsv4", first])).code === 0;
-    }, 5000, "dnsmasq");
+    await waitFor(
+      async () => {
+        if (!dns.running) throw new Error(`dnsmasq exited: ${dns.log()}`);
+        return (await this.exec({ name: "probe" }, ["getent", "ahostsv4", first])).code === 0;
+      },
+      5000,
+      "dnsmasq",
+    );
   }
 
   /** The argv that runs `argv` as a container of this namespace. */
@@ -206,13 +246,35 @@ export class Netns {
     if (spec.hostname) lines.push(`hostname '${spec.hostname}'`);
     if (spec.cwd) lines.push(`cd '${spec.cwd}'`);
     const priv = spec.user
-      ? ["setpriv", `--reuid=${spec.user}`, `--regid=${spec.group ?? spec.user}`,
-        ...(/^\d+$/.test(spec.user) ? ["--clear-groups"] : ["--init-groups"]), "--"]
+      ? [
+          "setpriv",
+          `--reuid=${spec.user}`,
+          `--regid=${spec.group ?? spec.user}`,
+          ...(/^\d+$/.test(spec.user) ? ["--clear-groups"] : ["--init-groups"]),
+          "--",
+        ]
       : [];
     lines.push('exec "$@"');
-    return ["nsenter", "-t", String(this.pid), "-n", "-m", "--", "unshare", "-m", ...(spec.hostname ? ["-u"] : []),
-      "--propagation", "private", "--",
-      "sh", "-c", lines.join("\n"), "sh", ...priv, ...argv];
+    return [
+      "nsenter",
+      "-t",
+      String(this.pid),
+      "-n",
+      "-m",
+      "--",
+      "unshare",
+      "-m",
+      ...(spec.hostname ? ["-u"] : []),
+      "--propagation",
+      "private",
+      "--",
+      "sh",
+      "-c",
+      lines.join("\n"),
+      "sh",
+      ...priv,
+      ...argv,
+    ];
   }
 
   private envOf(spec: ContainerSpec): Record<string, string> {
@@ -220,7 +282,11 @@ export class Netns {
   }
 
   /** Runs a command to completion in a container of the namespace. */
-  exec(spec: ContainerSpec, argv: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+  exec(
+    spec: ContainerSpec,
+    argv: string[],
+    opts: { input?: string; timeoutMs?: number } = {},
+  ): Promise<ExecResult> {
     return new Promise((resolve) => {
       const w = this.wrap(spec, argv);
       const input = opts.input !== undefined;
@@ -275,7 +341,12 @@ export class Netns {
 }
 
 /** Polls until check() is true (throws after timeoutMs, naming what was awaited). */
-export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string, everyMs = 200) {
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string,
+  everyMs = 200,
+) {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -52,7 +52,8 @@ function portMatches(ports: any[] | undefined, to: Destination): boolean {
   return ports.some((p) => {
     if ((p.protocol ?? "TCP") !== (to.protocol ?? "TCP")) return false;
     if (p.port === undefined) return true;
-    if (typeof p.port !== "number") throw new Error(`named port ${p.port} in an egress rule: not evaluated here`);
+    if (typeof p.port !== "number")
+      throw new Error(`named port ${p.port} in an egress rule: not evaluated here`);
     return p.endPort ? to.port >= p.port && to.port <= p.endPort : to.port === p.port;
   });
 }
@@ -63,11 +64,16 @@ function portMatches(ports: any[] | undefined, to: Destination): boolean {
  */
 export function egressAllowed(docs: any[], workload: any, to: Destination, namespace = "dify"): boolean {
   const labels = podLabels(workload);
-  const policies = docs.filter((d) => d.kind === "NetworkPolicy" && (d.metadata.namespace ?? namespace) === namespace)
+  const policies = docs
+    .filter((d) => d.kind === "NetworkPolicy" && (d.metadata.namespace ?? namespace) === namespace)
     .filter((p) => selects(p.spec.podSelector ?? {}, labels))
-    .filter((p) => (p.spec.policyTypes ? p.spec.policyTypes.includes("Egress") : p.spec.egress !== undefined));
+    .filter((p) =>
+      p.spec.policyTypes ? p.spec.policyTypes.includes("Egress") : p.spec.egress !== undefined,
+    );
   if (policies.length === 0) return true;
   const peerOk = (rule: any) =>
     !rule.to || rule.to.length === 0 || rule.to.some((peer: any) => peerMatches(peer, namespace, to));
-  return policies.some((p) => (p.spec.egress ?? []).some((rule: any) => peerOk(rule) && portMatches(rule.ports, to)));
+  return policies.some((p) =>
+    (p.spec.egress ?? []).some((rule: any) => peerOk(rule) && portMatches(rule.ports, to)),
+  );
 }

@@ -41,7 +41,12 @@ export class Pod {
    * @param workload the rendered Deployment/StatefulSet/Job/Pod
    * @param ip the pod's stand-in address (must be one of the namespace's addresses)
    */
-  constructor(readonly ns: Netns, public docs: any[], readonly workload: any, readonly ip: string) {}
+  constructor(
+    readonly ns: Netns,
+    public docs: any[],
+    readonly workload: any,
+    readonly ip: string,
+  ) {}
 
   get name(): string {
     return this.workload.metadata.name;
@@ -88,7 +93,8 @@ export class Pod {
       } else {
         const dir = path.join(this.ns.dir, "configmaps", `${this.name}-${m.volume}-${run}`);
         fs.mkdirSync(dir, { recursive: true });
-        for (const [k, v] of Object.entries(m.source.data)) fs.writeFileSync(path.join(dir, k), v, { mode: 0o644 });
+        for (const [k, v] of Object.entries(m.source.data))
+          fs.writeFileSync(path.join(dir, k), v, { mode: 0o644 });
         src = m.subPath ? path.join(dir, m.subPath) : dir;
         if (!fs.existsSync(src)) {
           throw new Error(`${container}: subPath ${m.subPath} not in ConfigMap volume ${m.volume}`);
@@ -106,8 +112,10 @@ export class Pod {
     // The kubelet's /etc/hosts of the pod: localhost and the pod's own name on its address.
     const hosts = path.join(this.ns.dir, "pod-hosts", `${this.name}-${run}`);
     fs.mkdirSync(path.dirname(hosts), { recursive: true });
-    fs.writeFileSync(hosts,
-      `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${this.ip}\t${this.hostname}\n`);
+    fs.writeFileSync(
+      hosts,
+      `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${this.ip}\t${this.hostname}\n`,
+    );
     mounts.push({ src: hosts, dst: "/etc/hosts", readOnly: false });
     const env = this.env(container);
     const basePath = process.env.PATH ?? "/usr/bin:/bin";
@@ -140,8 +148,12 @@ export class Pod {
    * Runs one probe once, as the kubelet would; resolves to true when it succeeds.
    * `without` removes variables from an exec probe's environment (to show what it relies on).
    */
-  async probe(container: string, image: Image, kind: "startupProbe" | "readinessProbe" | "livenessProbe",
-    without: string[] = []): Promise<boolean> {
+  async probe(
+    container: string,
+    image: Image,
+    kind: "startupProbe" | "readinessProbe" | "livenessProbe",
+    without: string[] = [],
+  ): Promise<boolean> {
     const p: Probe = probeOf(containerOf(this.workload, container), kind);
     if ("exec" in p) {
       const spec = this.spec(container, image, false);
@@ -161,19 +173,24 @@ export class Pod {
 
 /** Can a TCP connection to ip:port be opened from inside the namespace? */
 export async function tcpOpen(ns: Netns, ip: string, port: number): Promise<boolean> {
-  const r = await ns.exec({ name: "tcp" }, ["bash", "-c", `exec 3<>/dev/tcp/${ip}/${port}`], { timeoutMs: 5000 });
+  const r = await ns.exec({ name: "tcp" }, ["bash", "-c", `exec 3<>/dev/tcp/${ip}/${port}`], {
+    timeoutMs: 5000,
+  });
   return r.code === 0;
 }
 
 function chown(dir: string, user: string, group?: string) {
   const id = (db: string, name: string, field: number) => {
     if (/^\d+$/.test(name)) return Number(name);
-    const line = fs.readFileSync(db, "utf8").split("\n").find((l) => l.split(":")[0] === name);
+    const line = fs
+      .readFileSync(db, "utf8")
+      .split("\n")
+      .find((l) => l.split(":")[0] === name);
     if (!line) throw new Error(`no ${name} in ${db}`);
     return Number(line.split(":")[field]);
   };
   const uid = id("/etc/passwd", user, 2);
-  const gid = group ? id("/etc/group", group, 2) : (/^\d+$/.test(user) ? uid : id("/etc/passwd", user, 3));
+  const gid = group ? id("/etc/group", group, 2) : /^\d+$/.test(user) ? uid : id("/etc/passwd", user, 3);
   fs.chownSync(dir, uid, gid);
 }
 
@@ -182,11 +199,17 @@ function chown(dir: string, user: string, group?: string) {
  * <service>.<namespace>.svc.<domain> (short forms resolve through the pod's search list).
  * Addresses are 10.96.1.N in render order, so a test can name them with serviceIP().
  */
-export function serviceRecords(docs: any[], namespace: string, domain = "cluster.local"): Record<string, string> {
+export function serviceRecords(
+  docs: any[],
+  namespace: string,
+  domain = "cluster.local",
+): Record<string, string> {
   const out: Record<string, string> = {};
-  docs.filter((d) => d.kind === "Service").forEach((s, i) => {
-    out[`${s.metadata.name}.${namespace}.svc.${domain}`] = `10.96.1.${i + 1}`;
-  });
+  docs
+    .filter((d) => d.kind === "Service")
+    .forEach((s, i) => {
+      out[`${s.metadata.name}.${namespace}.svc.${domain}`] = `10.96.1.${i + 1}`;
+    });
   return out;
 }
 

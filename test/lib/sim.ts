@@ -43,8 +43,11 @@ export interface Traefik {
 
 /** Starts a real Traefik against the sim (scripts/traefik.sh start); stop() it in a finally/after. */
 export function startTraefik(sim: Sim): Traefik {
-  const ports = JSON.parse(runScript(traefikScript, ["start", "--state-dir", sim.stateDir, "--kubeconfig", sim.kubeconfig]));
-  const routers = async () => JSON.parse((await httpGet(`http://127.0.0.1:${ports.api}/api/http/routers`)).body) as any[];
+  const ports = JSON.parse(
+    runScript(traefikScript, ["start", "--state-dir", sim.stateDir, "--kubeconfig", sim.kubeconfig]),
+  );
+  const routers = async () =>
+    JSON.parse((await httpGet(`http://127.0.0.1:${ports.api}/api/http/routers`)).body) as any[];
   return {
     ...ports,
     routers,
@@ -81,7 +84,10 @@ export async function waitFor<T>(
  * GET (http or https, self-signed accepted) to a loopback address: status and body. Any other
  * host is refused (tests may only send traffic to 127.0.0.0/8).
  */
-export function httpGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+export function httpGet(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   const host = new URL(url).hostname;
   if (!/^127\.\d+\.\d+\.\d+$/.test(host) && host !== "localhost") {
     return Promise.reject(new Error(`httpGet: ${host} is not a loopback address`));

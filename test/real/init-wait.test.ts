@@ -13,8 +13,11 @@ import { Image, Pod, serviceRecords } from "../lib/pods";
 
 const CLIENT_IP = "10.244.0.30";
 // The init containers run the postgres and redis images (their own command, so no entrypoint).
-const waitImage = (name: string): Image =>
-  ({ entrypoint: [], cmd: [], path: name === "wait-for-postgres" ? [PG_BIN] : [] });
+const waitImage = (name: string): Image => ({
+  entrypoint: [],
+  cmd: [],
+  path: name === "wait-for-postgres" ? [PG_BIN] : [],
+});
 
 describe("real init containers wait for the real PostgreSQL and Redis", function () {
   this.timeout(180000);
@@ -34,11 +37,15 @@ describe("real init containers wait for the real PostgreSQL and Redis", function
     checkPrograms("postgres", "redis");
     docs = renderOk(baseValues());
     ns = await Netns.create({
-      namespace: "dify", records: serviceRecords(docs, "dify"), addresses: [CLIENT_IP, "10.244.0.31", "10.244.0.32"],
+      namespace: "dify",
+      records: serviceRecords(docs, "dify"),
+      addresses: [CLIENT_IP, "10.244.0.31", "10.244.0.32"],
     });
-    waits = workloads(docs).flatMap((w) => (podSpec(w).initContainers ?? [])
-      .filter((c: any) => c.name.startsWith("wait-for-"))
-      .map((c: any) => ({ pod: new Pod(ns, docs, w, CLIENT_IP), container: c.name as string })));
+    waits = workloads(docs).flatMap((w) =>
+      (podSpec(w).initContainers ?? [])
+        .filter((c: any) => c.name.startsWith("wait-for-"))
+        .map((c: any) => ({ pod: new Pod(ns, docs, w, CLIENT_IP), container: c.name as string })),
+    );
   });
 
   after(async () => {
@@ -46,7 +53,11 @@ describe("real init containers wait for the real PostgreSQL and Redis", function
   });
 
   it("every Dify workload waits for both stores (api, worker, beat, plugin daemon, migration)", () => {
-    const by = (c: string) => waits.filter((w) => w.container === c).map((w) => w.pod.name).sort();
+    const by = (c: string) =>
+      waits
+        .filter((w) => w.container === c)
+        .map((w) => w.pod.name)
+        .sort();
     const expected = ["dify-api", "dify-migrate", "dify-plugin-daemon", "dify-worker", "dify-worker-beat"];
     assert.deepEqual(by("wait-for-postgres"), expected);
     assert.deepEqual(by("wait-for-redis"), expected);
@@ -55,7 +66,11 @@ describe("real init containers wait for the real PostgreSQL and Redis", function
   it("keeps waiting while the servers are down", async () => {
     for (const w of waits.filter((x) => x.pod.name === "dify-api")) {
       const r = await run(w, 3000);
-      assert.equal(r.signal, "SIGKILL", `${w.container} exited (${r.code}) with no server: ${r.stdout}${r.stderr}`);
+      assert.equal(
+        r.signal,
+        "SIGKILL",
+        `${w.container} exited (${r.code}) with no server: ${r.stdout}${r.stderr}`,
+      );
       assert.match(r.stdout, /waiting for (postgres|redis)/);
     }
   });

@@ -29,11 +29,16 @@ describe("real PostgreSQL runs the chart's StatefulSet (Debian 15 standing in fo
   async function loginAsApi(password: string) {
     const api = find(docs, "Deployment", "dify-api");
     const env = new Pod(ns, docs, api, POD_IP).env("api");
-    const conninfo =
-      `host=${env.DB_HOST} port=${env.DB_PORT} user=${env.DB_USERNAME} dbname=${env.DB_DATABASE} sslmode=disable`;
+    const conninfo = `host=${env.DB_HOST} port=${env.DB_PORT} user=${env.DB_USERNAME} dbname=${env.DB_DATABASE} sslmode=disable`;
     const sql = "SELECT current_user || '@' || current_database() || ' ' || host(inet_server_addr())";
-    return ns.exec({ name: "api", env: { PGPASSWORD: password, PGCONNECT_TIMEOUT: "5" } },
-      [path.join(PG_BIN, "psql"), "-X", "-At", conninfo, "-c", sql]);
+    return ns.exec({ name: "api", env: { PGPASSWORD: password, PGCONNECT_TIMEOUT: "5" } }, [
+      path.join(PG_BIN, "psql"),
+      "-X",
+      "-At",
+      conninfo,
+      "-c",
+      sql,
+    ]);
   }
 
   async function boot() {
@@ -57,7 +62,11 @@ describe("real PostgreSQL runs the chart's StatefulSet (Debian 15 standing in fo
     checkPrerequisites();
     checkPrograms("postgres");
     docs = renderOk(baseValues());
-    ns = await Netns.create({ namespace: "dify", records: serviceRecords(docs, "dify"), addresses: [POD_IP] });
+    ns = await Netns.create({
+      namespace: "dify",
+      records: serviceRecords(docs, "dify"),
+      addresses: [POD_IP],
+    });
     pod = new Pod(ns, docs, find(docs, "StatefulSet", "dify-postgresql"), POD_IP);
   });
 
@@ -67,8 +76,10 @@ describe("real PostgreSQL runs the chart's StatefulSet (Debian 15 standing in fo
 
   it("first boot with the rendered env creates the role and database; the postStart sync succeeds", async () => {
     const env = pod.env("postgresql");
-    assert.deepEqual([env.POSTGRES_USER, env.POSTGRES_DB, env.PGDATA],
-      ["dify", "dify", "/var/lib/postgresql/data/pgdata"]);
+    assert.deepEqual(
+      [env.POSTGRES_USER, env.POSTGRES_DB, env.PGDATA],
+      ["dify", "dify", "/var/lib/postgresql/data/pgdata"],
+    );
     const proc = await boot();
     assert.match(proc.log(), /PostgreSQL init process complete/);
     const r = await loginAsApi(baseValues().postgresql.auth.password);

@@ -45,8 +45,20 @@ describe("real squid runs the chart's SSRF proxy config (Debian 5.7 standing in 
 
   /** One request through the proxy from a client pod: status, squid's error tag, body. */
   async function viaProxy(client: "api" | "sandbox", url: string, connect = false) {
-    const args = ["curl", "-sS", "-m", "15", "--interface", clientIP[client], "-x", proxyOf[client], "-D", "-",
-      "-w", "\n%{http_code} %{http_connect}"];
+    const args = [
+      "curl",
+      "-sS",
+      "-m",
+      "15",
+      "--interface",
+      clientIP[client],
+      "-x",
+      proxyOf[client],
+      "-D",
+      "-",
+      "-w",
+      "\n%{http_code} %{http_connect}",
+    ];
     if (connect) args.push("-p", "-k");
     const r = await ns.exec({ name: `${client}-client` }, [...args, url]);
     const lines = r.stdout.trimEnd().split("\n");
@@ -60,8 +72,12 @@ describe("real squid runs the chart's SSRF proxy config (Debian 5.7 standing in 
   }
 
   /** Every connection the stand-in servers accepted so far (address:port). */
-  const reached = () => servers.log().split("\n").filter((l) => l.startsWith('{"accepted"'))
-    .map((l) => JSON.parse(l).accepted);
+  const reached = () =>
+    servers
+      .log()
+      .split("\n")
+      .filter((l) => l.startsWith('{"accepted"'))
+      .map((l) => JSON.parse(l).accepted);
 
   async function expectRefused(urls: string[], connect = false) {
     const before = reached().length;
@@ -95,24 +111,56 @@ describe("real squid runs the chart's SSRF proxy config (Debian 5.7 standing in 
       "metadata.evil.example": "169.254.169.254",
     };
     ns = await Netns.create({
-      namespace: "dify", records,
-      addresses: [SQUID_IP, API_IP, SANDBOX_IP, LB_IP, INTERNAL_IP, PUBLIC_IP, "169.254.169.254", "192.168.10.10",
-        "172.16.10.10", "100.64.10.10"],
+      namespace: "dify",
+      records,
+      addresses: [
+        SQUID_IP,
+        API_IP,
+        SANDBOX_IP,
+        LB_IP,
+        INTERNAL_IP,
+        PUBLIC_IP,
+        "169.254.169.254",
+        "192.168.10.10",
+        "172.16.10.10",
+        "100.64.10.10",
+      ],
     });
     const own = (svc: string, port: number) => `${serviceIP(records, svc)}:${port}`;
     const listen = [
-      own("dify-api", 5001), own("dify-web", 3000), own("dify-plugin-daemon", 5002), own("dify-sandbox", 8194),
-      own("dify-redis", 6379), own("dify-weaviate", 8080),
-      `${LB_IP}:80`, `${LB_IP}:443`, `${PUBLIC_IP}:80`, `${PUBLIC_IP}:443`, `${PUBLIC_IP}:25`, `${PUBLIC_IP}:8080`,
-      `${INTERNAL_IP}:80`, `${INTERNAL_IP}:443`, `${INTERNAL_IP}:5001`, "169.254.169.254:80", "169.254.169.254:443",
-      "192.168.10.10:80", "172.16.10.10:80", "100.64.10.10:80", "127.0.0.1:18080", "[::1]:18080",
+      own("dify-api", 5001),
+      own("dify-web", 3000),
+      own("dify-plugin-daemon", 5002),
+      own("dify-sandbox", 8194),
+      own("dify-redis", 6379),
+      own("dify-weaviate", 8080),
+      `${LB_IP}:80`,
+      `${LB_IP}:443`,
+      `${PUBLIC_IP}:80`,
+      `${PUBLIC_IP}:443`,
+      `${PUBLIC_IP}:25`,
+      `${PUBLIC_IP}:8080`,
+      `${INTERNAL_IP}:80`,
+      `${INTERNAL_IP}:443`,
+      `${INTERNAL_IP}:5001`,
+      "169.254.169.254:80",
+      "169.254.169.254:443",
+      "192.168.10.10:80",
+      "172.16.10.10:80",
+      "100.64.10.10:80",
+      "127.0.0.1:18080",
+      "[::1]:18080",
     ];
     const standins = path.join(__dirname, "..", "lib", "standin-http.js");
     servers = ns.start({ name: "standins" }, [process.execPath, standins, ...listen]);
     await waitFor(() => servers.log().includes('"listening"'), 10000, "the stand-in servers");
     pod = new Pod(ns, docs, find(docs, "Deployment", "dify-ssrf-proxy"), SQUID_IP);
-    proxyOf.api = new Pod(ns, docs, find(docs, "Deployment", "dify-api"), API_IP).env("api").SSRF_PROXY_HTTP_URL;
-    proxyOf.sandbox = new Pod(ns, docs, find(docs, "Deployment", "dify-sandbox"), SANDBOX_IP).env("sandbox").HTTP_PROXY;
+    proxyOf.api = new Pod(ns, docs, find(docs, "Deployment", "dify-api"), API_IP).env(
+      "api",
+    ).SSRF_PROXY_HTTP_URL;
+    proxyOf.sandbox = new Pod(ns, docs, find(docs, "Deployment", "dify-sandbox"), SANDBOX_IP).env(
+      "sandbox",
+    ).HTTP_PROXY;
   });
 
   after(async () => {
@@ -120,16 +168,25 @@ describe("real squid runs the chart's SSRF proxy config (Debian 5.7 standing in 
   });
 
   it("parses the rendered squid.conf without errors or warnings and starts; the probes pass", async () => {
-    const parsed = await ns.exec(pod.spec("squid", squidImage),
-      ["/usr/sbin/squid", "-k", "parse", "-f", "/etc/squid/squid.conf"]);
+    const parsed = await ns.exec(pod.spec("squid", squidImage), [
+      "/usr/sbin/squid",
+      "-k",
+      "parse",
+      "-f",
+      "/etc/squid/squid.conf",
+    ]);
     assert.equal(parsed.code, 0, parsed.stderr);
     const problems = parsed.stderr.split("\n").filter((l) => /ERROR|WARNING|FATAL|BUNGLED/i.test(l));
     assert.deepEqual(problems, []);
     const { proc } = pod.start("squid", squidImage);
-    await waitFor(async () => {
-      if (!proc.running) throw new Error(`squid exited: ${proc.log()}`);
-      return pod.probe("squid", squidImage, "readinessProbe");
-    }, 30000, "the readiness probe");
+    await waitFor(
+      async () => {
+        if (!proc.running) throw new Error(`squid exited: ${proc.log()}`);
+        return pod.probe("squid", squidImage, "readinessProbe");
+      },
+      30000,
+      "the readiness probe",
+    );
     assert.ok(await pod.probe("squid", squidImage, "livenessProbe"), proc.log());
     assert.equal(proxyOf.api, "http://dify-ssrf-proxy:3128");
     assert.equal(proxyOf.sandbox, proxyOf.api);
@@ -138,18 +195,32 @@ describe("real squid runs the chart's SSRF proxy config (Debian 5.7 standing in 
 
   it("refuses loopback, private ranges and the link-local metadata address before connecting", async () => {
     await expectRefused([
-      "http://127.0.0.1:18080/", "http://localhost:18080/", "http://[::1]:18080/",
-      `http://${INTERNAL_IP}/`, "http://192.168.10.10/", "http://172.16.10.10/", "http://100.64.10.10/",
-      "http://169.254.169.254/latest/meta-data/", "http://metadata.evil.example/latest/meta-data/",
+      "http://127.0.0.1:18080/",
+      "http://localhost:18080/",
+      "http://[::1]:18080/",
+      `http://${INTERNAL_IP}/`,
+      "http://192.168.10.10/",
+      "http://172.16.10.10/",
+      "http://100.64.10.10/",
+      "http://169.254.169.254/latest/meta-data/",
+      "http://metadata.evil.example/latest/meta-data/",
       // Services of the release that are not Dify's own entry points.
-      "http://dify-redis:6379/", "http://dify-weaviate.dify.svc.cluster.local:8080/v1/schema",
+      "http://dify-redis:6379/",
+      "http://dify-weaviate.dify.svc.cluster.local:8080/v1/schema",
     ]);
   });
 
   it("refuses unsafe ports, CONNECT to a non-TLS port and CONNECT to internal targets", async () => {
     await expectRefused([`http://public.example:25/`, `http://${PUBLIC_IP}:25/`]);
-    await expectRefused([`https://public.example:80/`, `https://${INTERNAL_IP}:443/`, "https://169.254.169.254:443/",
-      `https://dify-api.dify.svc.evil.example:443/`], true);
+    await expectRefused(
+      [
+        `https://public.example:80/`,
+        `https://${INTERNAL_IP}:443/`,
+        "https://169.254.169.254:443/",
+        `https://dify-api.dify.svc.evil.example:443/`,
+      ],
+      true,
+    );
   });
 
   it("allows Dify's own Services by every name a pod may use, its public address and public hosts", async () => {
@@ -175,8 +246,10 @@ describe("real squid runs the chart's SSRF proxy config (Debian 5.7 standing in 
     // Before the fix the "Dify's own Services" rule matched dify-api.dify.svc.<anything> and won
     // over the internal deny: a name in the attacker's zone pointing inside passed with 200.
     await expectRefused([
-      "http://dify-api.dify.svc.evil.example:5001/", "http://dify-api.dify.svc.cluster.local.evil.example:5001/",
-      "http://dify-api.evil.example:5001/", "http://dify-api.dify.svc.evil.example/",
+      "http://dify-api.dify.svc.evil.example:5001/",
+      "http://dify-api.dify.svc.cluster.local.evil.example:5001/",
+      "http://dify-api.evil.example:5001/",
+      "http://dify-api.dify.svc.evil.example/",
     ]);
   });
 
@@ -185,10 +258,17 @@ describe("real squid runs the chart's SSRF proxy config (Debian 5.7 standing in 
     const labelsOf = (kind: string, name: string) => find(docs, kind, name).spec.template.metadata.labels;
     const proxy = { podLabels: labelsOf("Deployment", "dify-ssrf-proxy"), namespace: "dify", port: 3128 };
     assert.ok(egressAllowed(docs, sandbox, proxy), "sandbox -> ssrf-proxy:3128 must be allowed");
-    const dns = { ip: "10.96.0.10", port: 53, podLabels: { "k8s-app": "kube-dns" }, namespace: "kube-system" };
+    const dns = {
+      ip: "10.96.0.10",
+      port: 53,
+      podLabels: { "k8s-app": "kube-dns" },
+      namespace: "kube-system",
+    };
     assert.ok(egressAllowed(docs, sandbox, { ...dns, protocol: "UDP" }), "sandbox -> DNS must be allowed");
     for (const to of [
-      { ip: PUBLIC_IP, port: 443 }, { ip: PUBLIC_IP, port: 80 }, { ip: "169.254.169.254", port: 80 },
+      { ip: PUBLIC_IP, port: 443 },
+      { ip: PUBLIC_IP, port: 80 },
+      { ip: "169.254.169.254", port: 80 },
       { ip: LB_IP, port: 443 },
       { podLabels: labelsOf("Deployment", "dify-api"), namespace: "dify", port: 5001 },
       { podLabels: labelsOf("StatefulSet", "dify-postgresql"), namespace: "dify", port: 5432 },

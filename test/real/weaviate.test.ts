@@ -23,8 +23,18 @@ describe("real Weaviate 1.27.0 runs the chart's StatefulSet", function () {
 
   /** HTTP from a client pod: [status, body]. */
   async function http(method: string, url: string, key?: string, body?: unknown): Promise<[number, string]> {
-    const args = ["curl", "-s", "-m", "20", "-X", method, "-w", "\n%{http_code}",
-      "-H", "Content-Type: application/json"];
+    const args = [
+      "curl",
+      "-s",
+      "-m",
+      "20",
+      "-X",
+      method,
+      "-w",
+      "\n%{http_code}",
+      "-H",
+      "Content-Type: application/json",
+    ];
     if (key) args.push("-H", `Authorization: Bearer ${key}`);
     if (body !== undefined) args.push("--data-binary", "@-");
     const input = body === undefined ? undefined : JSON.stringify(body);
@@ -36,21 +46,36 @@ describe("real Weaviate 1.27.0 runs the chart's StatefulSet", function () {
   async function grpc(key?: string): Promise<{ status: number; message: string; reply: string }> {
     const target = api.WEAVIATE_GRPC_ENDPOINT.replace(/^grpc:\/\//, "");
     const script = path.join(__dirname, "..", "lib", "grpc-search.js");
-    const r = await ns.exec({ name: "client" },
-      [process.execPath, script, target, "Doc", "text", ...(key ? [key] : [])]);
+    const r = await ns.exec({ name: "client" }, [
+      process.execPath,
+      script,
+      target,
+      "Doc",
+      "text",
+      ...(key ? [key] : []),
+    ]);
     return JSON.parse(r.stdout);
   }
 
   async function boot() {
     pod.start("weaviate", weaviateImage);
-    await waitFor(() => pod.probe("weaviate", weaviateImage, "startupProbe"), 90000, "the startup probe", 500);
+    await waitFor(
+      () => pod.probe("weaviate", weaviateImage, "startupProbe"),
+      90000,
+      "the startup probe",
+      500,
+    );
   }
 
   before(async function () {
     checkPrerequisites();
     checkPrograms("weaviate");
     const docs = renderOk(baseValues());
-    ns = await Netns.create({ namespace: "dify", records: serviceRecords(docs, "dify"), addresses: [POD_IP] });
+    ns = await Netns.create({
+      namespace: "dify",
+      records: serviceRecords(docs, "dify"),
+      addresses: [POD_IP],
+    });
     pod = new Pod(ns, docs, find(docs, "StatefulSet", "dify-weaviate"), POD_IP);
     api = new Pod(ns, docs, find(docs, "Deployment", "dify-api"), POD_IP).env("api");
   });
@@ -77,8 +102,11 @@ describe("real Weaviate 1.27.0 runs the chart's StatefulSet", function () {
     const schema = `${api.WEAVIATE_ENDPOINT}/v1/schema`;
     assert.equal((await http("GET", schema))[0], 401);
     assert.equal((await http("GET", schema, "test-not-the-key"))[0], 401);
-    const created = await http("POST", schema, api.WEAVIATE_API_KEY,
-      { class: "Doc", vectorizer: "none", properties: [{ name: "text", dataType: ["text"] }] });
+    const created = await http("POST", schema, api.WEAVIATE_API_KEY, {
+      class: "Doc",
+      vectorizer: "none",
+      properties: [{ name: "text", dataType: ["text"] }],
+    });
     assert.equal(created[0], 200, created[1]);
     const anonymous = await grpc();
     assert.notEqual(anonymous.status, 0);
@@ -90,7 +118,12 @@ describe("real Weaviate 1.27.0 runs the chart's StatefulSet", function () {
   });
 
   it("keeps objects across a restart (data on the claim)", async () => {
-    const obj = { class: "Doc", id: OBJECT_ID, properties: { text: "kept across restarts" }, vector: [0.1, 0.2, 0.3] };
+    const obj = {
+      class: "Doc",
+      id: OBJECT_ID,
+      properties: { text: "kept across restarts" },
+      vector: [0.1, 0.2, 0.3],
+    };
     const put = await http("POST", `${api.WEAVIATE_ENDPOINT}/v1/objects`, api.WEAVIATE_API_KEY, obj);
     assert.equal(put[0], 200, put[1]);
     await pod.procs.get("weaviate")!.stop("SIGTERM");

@@ -17,13 +17,17 @@ function releasePods(namespace: string): { component: string; pod: any }[] {
     const component = labels["app.kubernetes.io/component"];
     // A StatefulSet's pods get a volume per claim template (what its controller adds).
     const claims = (w.spec.volumeClaimTemplates ?? []).map((t: any) => ({
-      name: t.metadata.name, persistentVolumeClaim: { claimName: `${t.metadata.name}-psa-${component}` },
+      name: t.metadata.name,
+      persistentVolumeClaim: { claimName: `${t.metadata.name}-psa-${component}` },
     }));
     const spec = { ...podSpec(w), volumes: [...(podSpec(w).volumes ?? []), ...claims] };
     return {
       component,
       pod: {
-        apiVersion: "v1", kind: "Pod", metadata: { name: `psa-${component}`, namespace, labels }, spec,
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: `psa-${component}`, namespace, labels },
+        spec,
       },
     };
   });
@@ -50,8 +54,12 @@ describe("Pod Security Admission of the simulated cluster's kube-apiserver", fun
   it("enforces: a privileged pod is rejected in a namespace at baseline", async () => {
     await namespace("psa-check", { "pod-security.kubernetes.io/enforce": "baseline" });
     const r = dryRun({
-      apiVersion: "v1", kind: "Pod", metadata: { name: "privileged", namespace: "psa-check" },
-      spec: { containers: [{ name: "c", image: "example.invalid/x:1", securityContext: { privileged: true } }] },
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "privileged", namespace: "psa-check" },
+      spec: {
+        containers: [{ name: "c", image: "example.invalid/x:1", securityContext: { privileged: true } }],
+      },
     });
     assert.notStrictEqual(r.status, 0);
     assert.match(r.stderr, /violates PodSecurity "baseline:latest": privileged/);
@@ -61,8 +69,18 @@ describe("Pod Security Admission of the simulated cluster's kube-apiserver", fun
     await namespace("psa-baseline", { ...podSecurityLabels });
     const pods = releasePods("psa-baseline");
     assert.deepStrictEqual(pods.map((p) => p.component).sort(), [
-      "api", "migrate", "plugin-daemon", "postgresql", "redis", "sandbox", "ssrf-proxy", "test", "weaviate", "web",
-      "worker", "worker-beat",
+      "api",
+      "migrate",
+      "plugin-daemon",
+      "postgresql",
+      "redis",
+      "sandbox",
+      "ssrf-proxy",
+      "test",
+      "weaviate",
+      "web",
+      "worker",
+      "worker-beat",
     ]);
     const warned: string[] = [];
     for (const { component, pod } of pods) {

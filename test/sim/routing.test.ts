@@ -12,7 +12,10 @@ import { base } from "../chart/matrix";
 import { renderOk } from "../chart/render";
 import { httpGet, Sim, startSim, startTraefik, Traefik, waitFor } from "../lib/sim";
 
-interface Seen { url: string; headers: http.IncomingHttpHeaders }
+interface Seen {
+  url: string;
+  headers: http.IncomingHttpHeaders;
+}
 
 /** A loopback HTTP stub that records what it receives. */
 async function stub(name: string) {
@@ -47,11 +50,16 @@ describe("sim: the chart's sub-path routes in a real Traefik", function () {
     for (const component of ["web", "api", "plugin-daemon"]) {
       const s = (stubs[component] = await stub(component));
       objects.push({
-        apiVersion: "v1", kind: "Service", metadata: { name: `dify-${component}` },
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: `dify-${component}` },
         spec: { type: "ExternalName", externalName: "localhost", ports: [{ name: "http", port: s.port }] },
       });
     }
-    sim.kubectl(["-n", "dify", "apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }));
+    sim.kubectl(
+      ["-n", "dify", "apply", "-f", "-"],
+      JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }),
+    );
     traefik = startTraefik(sim);
     // 2 web + 7 api/daemon + 2 redirect paths; a router with a Middleware is enabled once it loaded.
     const ours = async () =>
@@ -66,8 +74,12 @@ describe("sim: the chart's sub-path routes in a real Traefik", function () {
   });
 
   it("/signin and /account answer 302 to the same path under /dify, query kept, no backend reached", async () => {
-    assert.deepStrictEqual(await get("/signin"),
-      { status: 302, location: `https://${host}/dify/signin`, backend: undefined, seen: undefined });
+    assert.deepStrictEqual(await get("/signin"), {
+      status: 302,
+      location: `https://${host}/dify/signin`,
+      backend: undefined,
+      seen: undefined,
+    });
     const account = await get("/account?tab=members");
     assert.strictEqual(account.status, 302);
     assert.strictEqual(account.location, `https://${host}/dify/account?tab=members`);
@@ -80,12 +92,23 @@ describe("sim: the chart's sub-path routes in a real Traefik", function () {
   });
 
   it("claims nothing else at the root: /, near misses, NKP's /dkp, root icons and manifest unrouted", async () => {
-    for (const p of ["/", "/signin/x", "/signinx", "/accounts", "/apps", "/dkp/kommander/dashboard",
-      "/manifest.json", "/icon-192x192.png", "/apple-touch-icon.png", "/browserconfig.xml"]) {
+    for (const p of [
+      "/",
+      "/signin/x",
+      "/signinx",
+      "/accounts",
+      "/apps",
+      "/dkp/kommander/dashboard",
+      "/manifest.json",
+      "/icon-192x192.png",
+      "/apple-touch-icon.png",
+      "/browserconfig.xml",
+    ]) {
       const r = await get(p);
       assert.deepStrictEqual([r.status, r.location, r.backend], [404, undefined, undefined], p);
     }
-    const rules = (await traefik.routers()).filter((r: any) => r.provider === "kubernetes")
+    const rules = (await traefik.routers())
+      .filter((r: any) => r.provider === "kubernetes")
       .map((r: any) => (r.rule as string).replace(/"/g, "`"));
     const rootRules = rules.filter((r) => !/^(Path|PathPrefix)\(`\/dify[`/]/.test(r));
     assert.deepStrictEqual(rootRules.sort(), ["Path(`/account`)", "Path(`/signin`)"]);
@@ -100,7 +123,10 @@ describe("sim: the chart's sub-path routes in a real Traefik", function () {
   it("/dify/e/: the daemon gets X-Original-Host = host + /dify, never a client's Dify-Hook-Url", async () => {
     const spoofed = { "Dify-Hook-Url": "https://evil.example/e/x", "X-Original-Host": "evil.example" };
     const r = await get("/dify/e/hook123/callback?x=1", spoofed);
-    assert.deepStrictEqual([r.status, r.backend, r.seen?.url], [200, "plugin-daemon", "/e/hook123/callback?x=1"]);
+    assert.deepStrictEqual(
+      [r.status, r.backend, r.seen?.url],
+      [200, "plugin-daemon", "/e/hook123/callback?x=1"],
+    );
     const h = r.seen!.headers;
     assert.strictEqual(h["dify-hook-url"], undefined);
     assert.strictEqual(h["x-original-host"], `${host}/dify`);
@@ -109,12 +135,17 @@ describe("sim: the chart's sub-path routes in a real Traefik", function () {
     assert.strictEqual(h["x-forwarded-host"], host);
     assert.strictEqual(h["x-forwarded-prefix"], "/dify");
     // internal/service/endpoint.go then builds http://<X-Original-Host>/e/<hook><path>:
-    assert.strictEqual(`http://${h["x-original-host"]}/e/hook123/callback`, `http://${host}/dify/e/hook123/callback`);
+    assert.strictEqual(
+      `http://${h["x-original-host"]}/e/hook123/callback`,
+      `http://${host}/dify/e/hook123/callback`,
+    );
   });
 
   it("the api routes get the same header treatment and keep working", async () => {
     const r = await get("/dify/console/api/setup", { "Dify-Hook-Url": "https://evil.example/" });
-    assert.deepStrictEqual([r.status, r.backend, r.seen?.url, r.seen?.headers["dify-hook-url"]],
-      [200, "api", "/console/api/setup", undefined]);
+    assert.deepStrictEqual(
+      [r.status, r.backend, r.seen?.url, r.seen?.headers["dify-hook-url"]],
+      [200, "api", "/console/api/setup", undefined],
+    );
   });
 });

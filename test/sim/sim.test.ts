@@ -45,9 +45,14 @@ function listeners(pid: number): string[] {
       const f = line.trim().split(/\s+/);
       if (f.length < 10 || f[3] !== "0A" || !inodes.has(f[9])) continue;
       const [hex, port] = f[1].split(":");
-      const addr = hex.length === 8
-        ? [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join(".")
-        : hex === "00000000000000000000000001000000" ? "::1" : hex === "0000000000000000FFFF00000100007F" ? "::ffff:127.0.0.1" : `[${hex}]`;
+      const addr =
+        hex.length === 8
+          ? [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join(".")
+          : hex === "00000000000000000000000001000000"
+            ? "::1"
+            : hex === "0000000000000000FFFF00000100007F"
+              ? "::ffff:127.0.0.1"
+              : `[${hex}]`;
       out.push(`${addr}:${parseInt(port, 16)}`);
     }
   }
@@ -107,14 +112,25 @@ describe("simulated NKP cluster", function () {
     const svc = sim.getJson(["-n", "kommander", "get", "svc", "kommander-traefik"]);
     assert.strictEqual(svc.spec.type, "LoadBalancer");
     assert.deepStrictEqual(svc.metadata.labels, labels);
-    assert.deepStrictEqual(svc.spec.ports.map((p: any) => [p.name, p.port]), [["web", 80], ["websecure", 443]]);
+    assert.deepStrictEqual(
+      svc.spec.ports.map((p: any) => [p.name, p.port]),
+      [
+        ["web", 80],
+        ["websecure", 443],
+      ],
+    );
     for (const name of ["kommander-traefik-dashboard", "kommander-traefik-prometheus"]) {
       const s = sim.getJson(["-n", "kommander", "get", "svc", name]);
       assert.strictEqual(s.spec.type, "ClusterIP");
       assert.deepStrictEqual(s.metadata.labels, labels);
     }
-    const lbs = sim.getJson(["get", "svc", "-A", "-l", "app.kubernetes.io/name=traefik"]).items.filter((s: any) => s.spec.type === "LoadBalancer");
-    assert.deepStrictEqual(lbs.map((s: any) => `${s.metadata.namespace}/${s.metadata.name}`), ["kommander/kommander-traefik"]);
+    const lbs = sim
+      .getJson(["get", "svc", "-A", "-l", "app.kubernetes.io/name=traefik"])
+      .items.filter((s: any) => s.spec.type === "LoadBalancer");
+    assert.deepStrictEqual(
+      lbs.map((s: any) => `${s.metadata.namespace}/${s.metadata.name}`),
+      ["kommander/kommander-traefik"],
+    );
     const ic = sim.getJson(["get", "ingressclass", "kommander-traefik"]);
     assert.strictEqual(ic.spec.controller, "traefik.io/ingress-controller");
     assert.strictEqual(ic.metadata.annotations["ingressclass.kubernetes.io/is-default-class"], "true");
@@ -125,13 +141,19 @@ describe("simulated NKP cluster", function () {
     assert.strictEqual(sc.metadata.annotations["storageclass.kubernetes.io/is-default-class"], "true");
     assert.strictEqual(sim.getJson(["get", "storageclass"]).items.length, 1);
     const crd = sim.getJson(["get", "crd", "middlewares.traefik.io"]);
-    assert.deepStrictEqual(crd.spec.versions.map((v: any) => [v.name, v.served]), [["v1alpha1", true]]);
-    sim.kubectl(["apply", "--dry-run=server", "-f", "-"], `
+    assert.deepStrictEqual(
+      crd.spec.versions.map((v: any) => [v.name, v.served]),
+      [["v1alpha1", true]],
+    );
+    sim.kubectl(
+      ["apply", "--dry-run=server", "-f", "-"],
+      `
 apiVersion: traefik.io/v1alpha1
 kind: Middleware
 metadata: {name: strip, namespace: default}
 spec: {stripPrefix: {prefixes: [/x]}}
-`);
+`,
+    );
   });
 
   it("gives the Traefik Service a MetalLB-like address", () => {
@@ -142,7 +164,10 @@ spec: {stripPrefix: {prefixes: [/x]}}
 
   it("makes a Deployment's pods Ready", async () => {
     sim.kubectl(["create", "deployment", "hello", "--image=example.invalid/hello:1", "--replicas=2"]);
-    await waitFor("deployment ready", () => sim.getJson(["get", "deployment", "hello"]).status.readyReplicas === 2);
+    await waitFor(
+      "deployment ready",
+      () => sim.getJson(["get", "deployment", "hello"]).status.readyReplicas === 2,
+    );
     const pods = sim.getJson(["get", "pods", "-l", "app=hello"]).items;
     assert.strictEqual(pods.length, 2);
     for (const p of pods) {
@@ -152,7 +177,9 @@ spec: {stripPrefix: {prefixes: [/x]}}
   });
 
   it("binds a StatefulSet's PVC on nutanix-volume only once its pod is scheduled, and makes the pod Ready", async () => {
-    sim.kubectl(["apply", "-f", "-"], `
+    sim.kubectl(
+      ["apply", "-f", "-"],
+      `
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: {name: unused, namespace: default}
@@ -171,7 +198,8 @@ spec:
   volumeClaimTemplates:
   - metadata: {name: data}
     spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 8Gi}}}
-`);
+`,
+    );
     await waitFor("pvc bound", () => sim.getJson(["get", "pvc", "data-db-0"]).status.phase === "Bound");
     const pvc = sim.getJson(["get", "pvc", "data-db-0"]);
     assert.strictEqual(pvc.spec.storageClassName, "nutanix-volume");
@@ -180,46 +208,70 @@ spec:
     const pv = sim.getJson(["get", "pv", pvc.spec.volumeName]);
     assert.strictEqual(pv.status.phase, "Bound");
     assert.strictEqual(pv.spec.persistentVolumeReclaimPolicy, "Delete");
-    await waitFor("statefulset ready", () => sim.getJson(["get", "statefulset", "db"]).status.readyReplicas === 1);
+    await waitFor(
+      "statefulset ready",
+      () => sim.getJson(["get", "statefulset", "db"]).status.readyReplicas === 1,
+    );
     // WaitForFirstConsumer: a claim no pod uses stays Pending, as on NKP.
     assert.strictEqual(sim.getJson(["get", "pvc", "unused"]).status.phase, "Pending");
   });
 
   it("completes a Job, and a `helm test` pod", async () => {
     sim.kubectl(["create", "job", "once", "--image=example.invalid/job:1"]);
-    sim.kubectl(["apply", "-f", "-"], `
+    sim.kubectl(
+      ["apply", "-f", "-"],
+      `
 apiVersion: v1
 kind: Pod
 metadata: {name: release-test, namespace: default, annotations: {helm.sh/hook: test}}
 spec: {restartPolicy: Never, containers: [{name: c, image: example.invalid/test:1}]}
-`);
+`,
+    );
     await waitFor("job complete", () => {
       const job = sim.getJson(["get", "job", "once"]);
-      return job.status.succeeded === 1 && job.status.conditions?.some((c: any) => c.type === "Complete" && c.status === "True");
+      return (
+        job.status.succeeded === 1 &&
+        job.status.conditions?.some((c: any) => c.type === "Complete" && c.status === "True")
+      );
     });
-    await waitFor("test pod succeeded", () => sim.getJson(["get", "pod", "release-test"]).status.phase === "Succeeded");
+    await waitFor(
+      "test pod succeeded",
+      () => sim.getJson(["get", "pod", "release-test"]).status.phase === "Succeeded",
+    );
     // a plain Deployment pod keeps running
-    assert.ok(sim.getJson(["get", "pods", "-l", "app=hello"]).items.every((p: any) => p.status.phase === "Running"));
+    assert.ok(
+      sim.getJson(["get", "pods", "-l", "app=hello"]).items.every((p: any) => p.status.phase === "Running"),
+    );
   });
 
   it("rejects an invalid object in server-side dry-run", () => {
-    const bad = sim.tryKubectl(["apply", "--dry-run=server", "--validate=strict", "-f", "-"], `
+    const bad = sim.tryKubectl(
+      ["apply", "--dry-run=server", "--validate=strict", "-f", "-"],
+      `
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: bad, namespace: default}
 data: {a: b}
 notAField: true
-`);
+`,
+    );
     assert.notStrictEqual(bad.status, 0);
     assert.match(bad.stderr, /unknown field "notAField"/);
-    const good = sim.tryKubectl(["apply", "--dry-run=server", "--validate=strict", "-f", "-"], `
+    const good = sim.tryKubectl(
+      ["apply", "--dry-run=server", "--validate=strict", "-f", "-"],
+      `
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: good, namespace: default}
 data: {a: b}
-`);
+`,
+    );
     assert.strictEqual(good.status, 0, good.stderr);
-    assert.strictEqual(sim.tryKubectl(["get", "configmap", "good"]).status, 1, "a dry run must not create anything");
+    assert.strictEqual(
+      sim.tryKubectl(["get", "configmap", "good"]).status,
+      1,
+      "a dry run must not create anything",
+    );
   });
 
   it("lets a real Traefik route Ingresses (plain and with a Middleware) on websecure to a loopback stub", async () => {
@@ -232,7 +284,9 @@ data: {a: b}
     const stubPort = (stub.address() as net.AddressInfo).port;
     const traefik = startTraefik(sim);
     try {
-      sim.kubectl(["apply", "-f", "-"], `
+      sim.kubectl(
+        ["apply", "-f", "-"],
+        `
 apiVersion: v1
 kind: Service
 metadata: {name: stub, namespace: default}
@@ -276,11 +330,16 @@ spec:
   - http:
       paths:
       - {path: /app, pathType: Prefix, backend: {service: {name: stub, port: {name: http}}}}
-`);
+`,
+      );
       // A router shows up before its middleware (another provider) arrives: wait for "enabled".
-      const hello = await traefik.waitForRouter((r) => /^PathPrefix\(["`]\/hello["`]\)$/.test(r.rule) && r.status === "enabled");
+      const hello = await traefik.waitForRouter(
+        (r) => /^PathPrefix\(["`]\/hello["`]\)$/.test(r.rule) && r.status === "enabled",
+      );
       assert.deepStrictEqual(hello.entryPoints, ["websecure"]);
-      const app = await traefik.waitForRouter((r) => /^PathPrefix\(["`]\/app["`]\)$/.test(r.rule) && r.status === "enabled");
+      const app = await traefik.waitForRouter(
+        (r) => /^PathPrefix\(["`]\/app["`]\)$/.test(r.rule) && r.status === "enabled",
+      );
       assert.deepStrictEqual(app.middlewares, ["default-strip@kubernetescrd"]);
 
       const res = await httpGet(`https://127.0.0.1:${traefik.websecure}/hello/world?q=1`);
@@ -318,16 +377,33 @@ spec:
   it("sim.sh down stops every process and frees its ports", async () => {
     const traefik = startTraefik(sim);
     const pids = sim.pids();
-    assert.ok(pids.length >= 6, `expected the control plane's and Traefik's pid files, got ${pidFiles(sim.stateDir)}`);
-    const ports = [apiPort(sim), traefik.web, traefik.websecure, traefik.api, ...pids.flatMap((p) => listeners(p).map((l) => Number(l.split(":").pop())))];
+    assert.ok(
+      pids.length >= 6,
+      `expected the control plane's and Traefik's pid files, got ${pidFiles(sim.stateDir)}`,
+    );
+    const ports = [
+      apiPort(sim),
+      traefik.web,
+      traefik.websecure,
+      traefik.api,
+      ...pids.flatMap((p) => listeners(p).map((l) => Number(l.split(":").pop()))),
+    ];
     const t0 = Date.now();
     sim.down();
     console.log(`      (sim down in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     for (const pid of pids) assert.ok(processGone(pid), `process ${pid} still alive`);
-    for (const port of new Set(ports)) assert.strictEqual(await portOpen(port), false, `port ${port} still open`);
+    for (const port of new Set(ports))
+      assert.strictEqual(await portOpen(port), false, `port ${port} still open`);
     assert.deepStrictEqual(pidFiles(sim.stateDir), []);
     assert.ok(!fs.existsSync(path.join(sim.stateDir, "etcd")), "etcd data removed");
-    for (const log of ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "traefik"]) {
+    for (const log of [
+      "etcd",
+      "kube-apiserver",
+      "kube-controller-manager",
+      "kube-scheduler",
+      "kwok",
+      "traefik",
+    ]) {
       assert.ok(fs.existsSync(path.join(sim.stateDir, `${log}.log`)), `${log}.log kept`);
     }
     // down again is harmless
@@ -339,9 +415,13 @@ describe("simulated NKP cluster variants", function () {
   this.timeout(120000);
 
   const lbAddresses = (sim: Sim) =>
-    sim.getJson(["get", "svc", "-A", "-l", "app.kubernetes.io/instance=kommander-traefik"]).items
-      .filter((s: any) => s.spec.type === "LoadBalancer")
-      .map((s: any) => [`${s.metadata.namespace}/${s.metadata.name}`, s.status.loadBalancer.ingress?.[0]?.ip ?? null])
+    sim
+      .getJson(["get", "svc", "-A", "-l", "app.kubernetes.io/instance=kommander-traefik"])
+      .items.filter((s: any) => s.spec.type === "LoadBalancer")
+      .map((s: any) => [
+        `${s.metadata.namespace}/${s.metadata.name}`,
+        s.status.loadBalancer.ingress?.[0]?.ip ?? null,
+      ])
       .sort((a: string[], b: string[]) => a[0].localeCompare(b[0]));
 
   it("--address-pending leaves the Traefik Service without an address", async () => {
@@ -377,7 +457,10 @@ describe("simulated NKP cluster variants", function () {
   it("--no-traefik --no-ingressclass: no platform Traefik at all", () => {
     const sim = startSim("none", ["--no-traefik", "--no-ingressclass"]);
     try {
-      assert.deepStrictEqual(sim.getJson(["get", "svc", "-A", "-l", "app.kubernetes.io/name=traefik"]).items, []);
+      assert.deepStrictEqual(
+        sim.getJson(["get", "svc", "-A", "-l", "app.kubernetes.io/name=traefik"]).items,
+        [],
+      );
       assert.deepStrictEqual(sim.getJson(["get", "ingressclass"]).items, []);
       sim.kubectl(["get", "storageclass", "nutanix-volume"]);
       sim.kubectl(["get", "crd", "middlewares.traefik.io"]);
@@ -394,12 +477,25 @@ describe("simulated NKP cluster variants", function () {
       for (const t of ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"]) {
         fs.symlinkSync(path.join(binDir, t), path.join(cache, "bin", t));
       }
-      fs.writeFileSync(path.join(cache, "bin", "kwok"), "#!/bin/sh\necho 'kwok: stage file broken on purpose' >&2\nexit 3\n", { mode: 0o755 });
-      const r = spawnSync("bash", [simScript, "up", "--state-dir", stateDir], { encoding: "utf8", env: { ...process.env, DIFY_NKP_CACHE: cache } });
+      fs.writeFileSync(
+        path.join(cache, "bin", "kwok"),
+        "#!/bin/sh\necho 'kwok: stage file broken on purpose' >&2\nexit 3\n",
+        { mode: 0o755 },
+      );
+      const r = spawnSync("bash", [simScript, "up", "--state-dir", stateDir], {
+        encoding: "utf8",
+        env: { ...process.env, DIFY_NKP_CACHE: cache },
+      });
       assert.notStrictEqual(r.status, 0);
-      assert.match(r.stderr, /kwok failed to start; last lines of .*kwok\.log:\nkwok: stage file broken on purpose/);
+      assert.match(
+        r.stderr,
+        /kwok failed to start; last lines of .*kwok\.log:\nkwok: stage file broken on purpose/,
+      );
       assert.deepStrictEqual(pidFiles(stateDir), []);
-      assert.ok(fs.readFileSync(path.join(stateDir, "kube-apiserver.log"), "utf8").length > 0, "apiserver log kept");
+      assert.ok(
+        fs.readFileSync(path.join(stateDir, "kube-apiserver.log"), "utf8").length > 0,
+        "apiserver log kept",
+      );
       assert.deepStrictEqual(processesMentioning(stateDir), [], "no process of the crashed sim left");
     } finally {
       fs.rmSync(cache, { recursive: true, force: true });
@@ -410,11 +506,21 @@ describe("simulated NKP cluster variants", function () {
 describe("scripts/lib: one rule for the tool cache and the state dirs", () => {
   /** The shell side's values (scripts/lib/paths.sh) and the TypeScript side's, in one environment. */
   function both(env: Record<string, string>) {
-    const sh = spawnSync("bash", ["-c", '. scripts/lib/paths.sh; printf "%s\\n" "$repo" "$cache" "$bin" "$sim_state" "$stacks"'],
-      { cwd: repoRoot, encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: os.homedir(), ...env } });
-    const ts = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e",
-      'const p = require("./scripts/lib/paths"); console.log([p.repoRoot, p.cacheDir, p.binDir, p.simStateDir, p.stacksDir].join("\\n"))'],
-      { cwd: repoRoot, encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: os.homedir(), ...env } });
+    const sh = spawnSync(
+      "bash",
+      ["-c", '. scripts/lib/paths.sh; printf "%s\\n" "$repo" "$cache" "$bin" "$sim_state" "$stacks"'],
+      { cwd: repoRoot, encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: os.homedir(), ...env } },
+    );
+    const ts = spawnSync(
+      process.execPath,
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        "-e",
+        'const p = require("./scripts/lib/paths"); console.log([p.repoRoot, p.cacheDir, p.binDir, p.simStateDir, p.stacksDir].join("\\n"))',
+      ],
+      { cwd: repoRoot, encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: os.homedir(), ...env } },
+    );
     assert.strictEqual(sh.status, 0, sh.stderr);
     assert.strictEqual(ts.status, 0, ts.stderr);
     return { sh: sh.stdout.trim().split("\n"), ts: ts.stdout.trim().split("\n") };
@@ -423,8 +529,12 @@ describe("scripts/lib: one rule for the tool cache and the state dirs", () => {
   it("paths.sh and paths.ts agree by default and under every override", () => {
     const defaults = both({});
     assert.deepStrictEqual(defaults.sh, defaults.ts);
-    assert.deepStrictEqual(defaults.ts.slice(1), [path.join(os.homedir(), ".cache", "dify-nkp"),
-      path.join(os.homedir(), ".cache", "dify-nkp", "bin"), path.join(repoRoot, ".sim"), path.join(repoRoot, ".sim", "stacks")]);
+    assert.deepStrictEqual(defaults.ts.slice(1), [
+      path.join(os.homedir(), ".cache", "dify-nkp"),
+      path.join(os.homedir(), ".cache", "dify-nkp", "bin"),
+      path.join(repoRoot, ".sim"),
+      path.join(repoRoot, ".sim", "stacks"),
+    ]);
     const set = both({ DIFY_NKP_CACHE: "/tmp/c", SIM_STATE_DIR: "/tmp/s", DIFY_NKP_STATE: "/tmp/p" });
     assert.deepStrictEqual(set.sh, set.ts);
     assert.deepStrictEqual(set.ts.slice(1), ["/tmp/c", "/tmp/c/bin", "/tmp/s", "/tmp/p"]);

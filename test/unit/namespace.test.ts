@@ -26,14 +26,17 @@ describe("release namespace and Pod Security", () => {
   it("never relabels someone else's namespace", () => {
     const levels: Record<string, string>[] = [{}, { [enforce]: "baseline" }, { [enforce]: "privileged" }];
     for (const labels of levels) {
-      assert.deepStrictEqual(planNamespace("team-a", { name: "team-a", labels }), { manage: false, labels: {} });
+      assert.deepStrictEqual(planNamespace("team-a", { name: "team-a", labels }), {
+        manage: false,
+        labels: {},
+      });
     }
   });
 
   it("accepts warn or audit at restricted: only enforce rejects pods", () => {
     const labels = {
       "pod-security.kubernetes.io/warn": "restricted",
-      "pod-security.kubernetes.io/audit": "restricted"
+      "pod-security.kubernetes.io/audit": "restricted",
     };
     assert.strictEqual(planNamespace("team-a", { name: "team-a", labels }).manage, false);
   });
@@ -41,22 +44,34 @@ describe("release namespace and Pod Security", () => {
   it("refuses a namespace that enforces restricted, naming the label and both fixes", () => {
     for (const extra of [{}, ours]) {
       const labels = { [enforce]: "restricted", ...extra };
-      assert.throws(() => planNamespace("locked", { name: "locked", labels }), (e: Error) => {
-        assert.match(e.message, /^Namespace locked \(dify:namespace\) enforces Pod Security "restricted"/);
-        assert.match(e.message, /sandbox, the plugin daemon and the SSRF proxy: their images run as root\. /);
-        assert.match(e.message, /Nothing was changed\./);
-        const fix = "kubectl label namespace locked pod-security.kubernetes.io/enforce=baseline --overwrite";
-        assert.ok(e.message.includes(fix));
-        assert.match(e.message, /set dify:namespace to a namespace that does not exist yet/);
-        return true;
-      });
+      assert.throws(
+        () => planNamespace("locked", { name: "locked", labels }),
+        (e: Error) => {
+          assert.match(e.message, /^Namespace locked \(dify:namespace\) enforces Pod Security "restricted"/);
+          assert.match(
+            e.message,
+            /sandbox, the plugin daemon and the SSRF proxy: their images run as root\. /,
+          );
+          assert.match(e.message, /Nothing was changed\./);
+          const fix =
+            "kubectl label namespace locked pod-security.kubernetes.io/enforce=baseline --overwrite";
+          assert.ok(e.message.includes(fix));
+          assert.match(e.message, /set dify:namespace to a namespace that does not exist yet/);
+          return true;
+        },
+      );
     }
   });
 
   it("without the right to read the namespace: neither creates nor relabels it, and says it is unchecked", () => {
     const plan = planNamespace("dify", "forbidden");
     assert.strictEqual(plan.manage, false);
-    assert.match(plan.warning ?? "", /Not allowed to read Namespace dify \(RBAC\).*not checked and it is not created/);
-    assert.ok(plan.warning?.includes('allow "baseline" (label pod-security.kubernetes.io/enforce=baseline or none)'));
+    assert.match(
+      plan.warning ?? "",
+      /Not allowed to read Namespace dify \(RBAC\).*not checked and it is not created/,
+    );
+    assert.ok(
+      plan.warning?.includes('allow "baseline" (label pod-security.kubernetes.io/enforce=baseline or none)'),
+    );
   });
 });

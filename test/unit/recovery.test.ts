@@ -3,23 +3,48 @@ import * as fs from "fs";
 import * as path from "path";
 import { gzipSync } from "zlib";
 import {
-  decodeRelease, encodeRelease, HelmRecord, isPending, parseRecord, recordSecretName, withStatus,
+  decodeRelease,
+  encodeRelease,
+  HelmRecord,
+  isPending,
+  parseRecord,
+  recordSecretName,
+  withStatus,
 } from "../../components/helm-storage";
 import {
-  diagnoseFailure, FailureFacts, interruptedDescription, planRepair, recoveryBefore, staleAfterSeconds,
+  diagnoseFailure,
+  FailureFacts,
+  interruptedDescription,
+  planRepair,
+  recoveryBefore,
+  staleAfterSeconds,
   WorkloadReadiness,
 } from "../../components/recovery";
 
 /** A record as Helm's secret driver stores it (JSON, gzip, base64), read back by parseRecord. */
-function record(revision: number, status: string, config: Record<string, unknown> = {}, chart = "dify"): HelmRecord {
+function record(
+  revision: number,
+  status: string,
+  config: Record<string, unknown> = {},
+  chart = "dify",
+): HelmRecord {
   const raw = {
-    name: "dify", namespace: "dify", version: revision, config, manifest: "---\n",
+    name: "dify",
+    namespace: "dify",
+    version: revision,
+    config,
+    manifest: "---\n",
     info: { status, description: "Install complete", last_deployed: "2026-12-01T12:00:00Z" },
-    chart: { metadata: { name: chart, version: "0.1.0" }, templates: [{ name: "templates/x.yaml", data: "eA==" }] },
+    chart: {
+      metadata: { name: chart, version: "0.1.0" },
+      templates: [{ name: "templates/x.yaml", data: "eA==" }],
+    },
   };
   return parseRecord({
-    name: recordSecretName("dify", revision), resourceVersion: String(100 + revision),
-    labels: { owner: "helm", name: "dify", status, version: String(revision) }, release: encodeRelease(raw),
+    name: recordSecretName("dify", revision),
+    resourceVersion: String(100 + revision),
+    labels: { owner: "helm", name: "dify", status, version: String(revision) },
+    release: encodeRelease(raw),
   });
 }
 
@@ -29,8 +54,10 @@ describe("Helm release records", () => {
     // one-Deployment chart "tiny" (values image=x:4) on the simulated cluster.
     const release = fs.readFileSync(path.join(__dirname, "fixtures", "helm-release-t1-v4.b64"), "utf8");
     const r = parseRecord({ name: "sh.helm.release.v1.t1.v4", labels: {}, release });
-    assert.deepStrictEqual([r.revision, r.status, r.description, r.chartName, r.chartVersion],
-      [4, "deployed", "Upgrade complete", "tiny", "0.1.0"]);
+    assert.deepStrictEqual(
+      [r.revision, r.status, r.description, r.chartName, r.chartVersion],
+      [4, "deployed", "Upgrade complete", "tiny", "0.1.0"],
+    );
     assert.deepStrictEqual(r.config, { image: "x:4" });
     assert.match(r.lastDeployed ?? "", /^2026-12-01T12:50:40/);
     assert.deepStrictEqual(decodeRelease(encodeRelease(r.raw)), r.raw);
@@ -38,13 +65,18 @@ describe("Helm release records", () => {
 
   it("decodes what it encodes, every field kept", () => {
     const rel = {
-      name: "dify", version: 3, info: { status: "deployed" }, chart: { files: [{ name: "a", data: "AAE=" }] },
+      name: "dify",
+      version: 3,
+      info: { status: "deployed" },
+      chart: { files: [{ name: "a", data: "AAE=" }] },
     };
     assert.deepStrictEqual(decodeRelease(encodeRelease(rel)), rel);
   });
 
   it("reads records stored before Helm compressed them (plain JSON in base64)", () => {
-    const plain = Buffer.from(JSON.stringify({ version: 1, info: { status: "deployed" } })).toString("base64");
+    const plain = Buffer.from(JSON.stringify({ version: 1, info: { status: "deployed" } })).toString(
+      "base64",
+    );
     assert.strictEqual(decodeRelease(plain).info.status, "deployed");
   });
 
@@ -64,8 +96,10 @@ describe("Helm release records", () => {
   });
 
   it("names the Secret when a record is not a Helm release", () => {
-    assert.throws(() => parseRecord({ name: "sh.helm.release.v1.dify.v1", labels: {}, release: "bm90IGpzb24=" }),
-      /sh\.helm\.release\.v1\.dify\.v1 cannot be decoded/);
+    assert.throws(
+      () => parseRecord({ name: "sh.helm.release.v1.dify.v1", labels: {}, release: "bm90IGpzb24=" }),
+      /sh\.helm\.release\.v1\.dify\.v1 cannot be decoded/,
+    );
   });
 
   it("marks a record failed as Helm does: payload status and description, status and modifiedAt labels", () => {
@@ -97,11 +131,18 @@ describe("recovery before Helm acts", () => {
   it("refuses a pending revision whose operation may still run, saying when to retry and how to end it", () => {
     const early = { now: new Date("2026-12-01T12:01:00Z"), staleSeconds: 180 };
     const upgrading = [record(1, "deployed"), record(2, "pending-upgrade")];
-    assert.throws(() => recoveryBefore("update", upgrading, "dify", id, early), new RegExp(
-      "revision 2 has been pending-upgrade for 60s: its operation may still be running.*Nothing was changed" +
-        ".*after 120s more.*helm -n dify rollback dify 1", "s"));
-    assert.throws(() => recoveryBefore("create", [record(1, "pending-install")], "dify", id, early),
-      (e: Error) => /pending-install for 60s/.test(e.message) && !e.message.includes("rollback"));
+    assert.throws(
+      () => recoveryBefore("update", upgrading, "dify", id, early),
+      new RegExp(
+        "revision 2 has been pending-upgrade for 60s: its operation may still be running.*Nothing was changed" +
+          ".*after 120s more.*helm -n dify rollback dify 1",
+        "s",
+      ),
+    );
+    assert.throws(
+      () => recoveryBefore("create", [record(1, "pending-install")], "dify", id, early),
+      (e: Error) => /pending-install for 60s/.test(e.message) && !e.message.includes("rollback"),
+    );
   });
 
   it("does nothing on a fresh namespace or a deployed release being upgraded", () => {
@@ -115,7 +156,10 @@ describe("recovery before Helm acts", () => {
     assert.strictEqual(r.action, "mark-failed");
     if (r.action !== "mark-failed") return;
     assert.strictEqual(r.record.revision, 1);
-    assert.match(r.note, /revision 1 was left pending-install since 2026-12-01T12:00:00Z by an interrupted run/);
+    assert.match(
+      r.note,
+      /revision 1 was left pending-install since 2026-12-01T12:00:00Z by an interrupted run/,
+    );
     assert.match(r.note, /No resource, volume or Secret is deleted/);
   });
 
@@ -136,14 +180,18 @@ describe("recovery before Helm acts", () => {
   });
 
   it("leaves a failed release to helm install --replace / upgrade", () => {
-    assert.deepStrictEqual(recoveryBefore("create", [record(1, "failed")], "dify", id, clock), { action: "none" });
+    assert.deepStrictEqual(recoveryBefore("create", [record(1, "failed")], "dify", id, clock), {
+      action: "none",
+    });
     const failedUpgrade = [record(1, "deployed"), record(2, "failed")];
     assert.deepStrictEqual(recoveryBefore("update", failedUpgrade, "dify", id, clock), { action: "none" });
   });
 
   it("refuses a release of another chart under the same name", () => {
-    assert.throws(() => recoveryBefore("create", [record(1, "deployed", {}, "wordpress")], "dify", id, clock),
-      /installed from the chart "wordpress", not "dify".*dify:releaseName or dify:namespace/);
+    assert.throws(
+      () => recoveryBefore("create", [record(1, "deployed", {}, "wordpress")], "dify", id, clock),
+      /installed from the chart "wordpress", not "dify".*dify:releaseName or dify:namespace/,
+    );
   });
 });
 
@@ -158,14 +206,18 @@ describe("repair generation", () => {
   });
 
   it("moves on when the newest revision failed or was interrupted", () => {
-    assert.deepStrictEqual(planRepair([record(1, "deployed", cfg(1)), record(2, "failed", cfg(1))], {}),
-      { generation: 2, reasons: ["its newest revision 2 is failed"] });
+    assert.deepStrictEqual(planRepair([record(1, "deployed", cfg(1)), record(2, "failed", cfg(1))], {}), {
+      generation: 2,
+      reasons: ["its newest revision 2 is failed"],
+    });
     assert.deepStrictEqual(planRepair([record(1, "pending-install")], {}).generation, 1);
   });
 
   it("moves on when the credentials Secret was deleted", () => {
-    assert.deepStrictEqual(planRepair([record(3, "deployed", cfg(0))], { secretMissing: "dify/dify-credentials" }),
-      { generation: 1, reasons: ["the Secret dify/dify-credentials is missing"] });
+    assert.deepStrictEqual(
+      planRepair([record(3, "deployed", cfg(0))], { secretMissing: "dify/dify-credentials" }),
+      { generation: 1, reasons: ["the Secret dify/dify-credentials is missing"] },
+    );
   });
 
   it("is stable once the repaired revision is deployed", () => {
@@ -175,13 +227,25 @@ describe("repair generation", () => {
 });
 
 describe("failure messages", () => {
-  const api = (ready: number, updated = 1): WorkloadReadiness =>
-    ({ kind: "Deployment", name: "dify-api", desired: 1, ready, updated, observed: true });
+  const api = (ready: number, updated = 1): WorkloadReadiness => ({
+    kind: "Deployment",
+    name: "dify-api",
+    desired: 1,
+    ready,
+    updated,
+    observed: true,
+  });
   const base: FailureFacts = {
-    namespace: "dify", releaseId: "dify/dify", instanceSelector: "app.kubernetes.io/instance=dify", timeoutSeconds: 60,
-    op: "update", workloads: [], deployed: { revision: 3, imageTag: "1.11.4" },
+    namespace: "dify",
+    releaseId: "dify/dify",
+    instanceSelector: "app.kubernetes.io/instance=dify",
+    timeoutSeconds: 60,
+    op: "update",
+    workloads: [],
+    deployed: { revision: 3, imageTag: "1.11.4" },
   };
-  const hookErr = "Helm release \"dify/dify\" failed to initialize completely. Use Helm CLI to investigate: " +
+  const hookErr =
+    'Helm release "dify/dify" failed to initialize completely. Use Helm CLI to investigate: ' +
     "error running update: failed to become available within allocated timeout. Error: Helm Release dify/dify: " +
     "pre-upgrade hooks failed: 1 error occurred:\n" +
     "\t* job dify-migrate failed: BackoffLimitExceeded";
@@ -190,13 +254,21 @@ describe("failure messages", () => {
     const m = diagnoseFailure([hookErr], {
       ...base,
       migrateJob: {
-        name: "dify-migrate", image: "langgenius/dify-api:1.11.5", failedPods: 3, failedReason: "BackoffLimitExceeded",
+        name: "dify-migrate",
+        image: "langgenius/dify-api:1.11.5",
+        failedPods: 3,
+        failedReason: "BackoffLimitExceeded",
         complete: false,
       },
     });
     assert.ok(m);
-    assert.match(m, new RegExp("^The database migration failed: Job dify/dify-migrate " +
-      "\\(image langgenius/dify-api:1\\.11\\.5\\) stopped with BackoffLimitExceeded after 3 failed pod\\(s\\)"));
+    assert.match(
+      m,
+      new RegExp(
+        "^The database migration failed: Job dify/dify-migrate " +
+          "\\(image langgenius/dify-api:1\\.11\\.5\\) stopped with BackoffLimitExceeded after 3 failed pod\\(s\\)",
+      ),
+    );
     assert.match(m, /revision 3 \(image tag 1\.11\.4\) were not replaced and keep serving/);
     assert.match(m, /kubectl -n dify logs job\/dify-migrate --all-containers/);
     assert.match(m, /pulumi config set dify:imageTag 1\.11\.4/);
@@ -205,24 +277,38 @@ describe("failure messages", () => {
   it("names every workload that was not Ready after a Helm timeout", () => {
     const m = diagnoseFailure(["... Error: context deadline exceeded"], {
       ...base,
-      workloads: [api(0), { kind: "StatefulSet", name: "dify-redis", desired: 1, ready: 1, updated: 1, observed: true },
-        { ...api(0), name: "dify-worker" }],
+      workloads: [
+        api(0),
+        { kind: "StatefulSet", name: "dify-redis", desired: 1, ready: 1, updated: 1, observed: true },
+        { ...api(0), name: "dify-worker" },
+      ],
     });
     assert.ok(m);
-    assert.match(m, new RegExp("dify:helmTimeoutSeconds=60s; not Ready: " +
-      "Deployment dify/dify-api \\(0 of 1 ready, 1 updated\\), Deployment dify/dify-worker"));
+    assert.match(
+      m,
+      new RegExp(
+        "dify:helmTimeoutSeconds=60s; not Ready: " +
+          "Deployment dify/dify-api \\(0 of 1 ready, 1 updated\\), Deployment dify/dify-worker",
+      ),
+    );
     assert.ok(!m.includes("dify-redis"));
     assert.match(m, /kubectl -n dify describe deployment dify-api/);
   });
 
   it("counts a rollout the controller has not observed yet as not Ready", () => {
-    const m = diagnoseFailure(["context deadline exceeded"], { ...base, workloads: [{ ...api(1), observed: false }] });
+    const m = diagnoseFailure(["context deadline exceeded"], {
+      ...base,
+      workloads: [{ ...api(1), observed: false }],
+    });
     assert.match(m ?? "", /Deployment dify\/dify-api/);
   });
 
   it("adds nothing to other errors", () => {
     const other = diagnoseFailure(["admission webhook denied the request"], { ...base, workloads: [api(0)] });
     assert.strictEqual(other, undefined);
-    assert.strictEqual(diagnoseFailure(["context deadline exceeded"], { ...base, workloads: [api(1)] }), undefined);
+    assert.strictEqual(
+      diagnoseFailure(["context deadline exceeded"], { ...base, workloads: [api(1)] }),
+      undefined,
+    );
   });
 });

@@ -3,7 +3,12 @@ import { credentialsSecretKeys } from "../../components/chart-contract";
 import { credentialKeys, parseConfig } from "../../components/config";
 import { encodeRelease, parseRecord, recordSecretName } from "../../components/helm-storage";
 import {
-  adoptedKeys, credentialSource, generatedKeys, overrideWarnings, planCredentials, recordedCredentials,
+  adoptedKeys,
+  credentialSource,
+  generatedKeys,
+  overrideWarnings,
+  planCredentials,
+  recordedCredentials,
   retainedDataError,
 } from "../../components/secrets";
 
@@ -11,10 +16,13 @@ const root = { path: "/" };
 
 describe("credential source", () => {
   it("prefers explicit config", () => assert.strictEqual(credentialSource("x", "y"), "config"));
-  it("adopts retained cluster data over a new random value", () => assert.strictEqual(credentialSource(undefined, "y"), "cluster"));
-  it("generates when nothing exists", () => assert.strictEqual(credentialSource(undefined, undefined), "generated"));
+  it("adopts retained cluster data over a new random value", () =>
+    assert.strictEqual(credentialSource(undefined, "y"), "cluster"));
+  it("generates when nothing exists", () =>
+    assert.strictEqual(credentialSource(undefined, undefined), "generated"));
   it("treats empty strings as absent", () => assert.strictEqual(credentialSource("", ""), "generated"));
-  it("leaves a value empty when it must not be generated", () => assert.strictEqual(credentialSource(undefined, undefined, false), "none"));
+  it("leaves a value empty when it must not be generated", () =>
+    assert.strictEqual(credentialSource(undefined, undefined, false), "none"));
 });
 
 describe("credential plan", () => {
@@ -24,7 +32,10 @@ describe("credential plan", () => {
     assert.strictEqual(adminPassword, "none");
     const withAdmin = planCredentials(parseConfig({ ...root, adminEmail: "admin@example.com" }), undefined);
     assert.strictEqual(withAdmin.adminPassword, "generated");
-    assert.ok(!generatedKeys(parseConfig(root)).includes("adminPassword"), "no random resource without adminEmail");
+    assert.ok(
+      !generatedKeys(parseConfig(root)).includes("adminPassword"),
+      "no random resource without adminEmail",
+    );
   });
 
   it("keeps a retained admin password in the Secret even without dify:adminEmail (nothing is lost)", () => {
@@ -54,39 +65,73 @@ describe("credential plan", () => {
     const cfg = parseConfig({ ...root, redisHost: "redis.example" });
     assert.strictEqual(planCredentials(cfg, { REDIS_PASSWORD: "old-internal" }).redisPassword, "none");
     assert.ok(!generatedKeys(cfg).includes("redisPassword"));
-    assert.strictEqual(planCredentials(parseConfig({ ...root, redisHost: "redis.example", redisPassword: "ext" })).redisPassword, "config");
+    assert.strictEqual(
+      planCredentials(parseConfig({ ...root, redisHost: "redis.example", redisPassword: "ext" }))
+        .redisPassword,
+      "config",
+    );
   });
 
   it("maps every credential to the chart's Secret key", () => {
     assert.deepStrictEqual(credentialKeys.map((k) => credentialsSecretKeys[k]).sort(), [
       "ADMIN_PASSWORD",
-      "CODE_EXECUTION_API_KEY", "DB_PASSWORD", "INIT_PASSWORD", "INNER_API_KEY_FOR_PLUGIN", "PLUGIN_DAEMON_KEY", "REDIS_PASSWORD", "SECRET_KEY", "WEAVIATE_API_KEY",
+      "CODE_EXECUTION_API_KEY",
+      "DB_PASSWORD",
+      "INIT_PASSWORD",
+      "INNER_API_KEY_FOR_PLUGIN",
+      "PLUGIN_DAEMON_KEY",
+      "REDIS_PASSWORD",
+      "SECRET_KEY",
+      "WEAVIATE_API_KEY",
     ]);
   });
 });
 
 describe("credential messages", () => {
   it("warns when a configured SECRET_KEY replaces the one in use, without printing either", () => {
-    const [w] = overrideWarnings(parseConfig({ ...root, secretKey: "n".repeat(40) }), { SECRET_KEY: "o".repeat(40) }, "dify/dify-credentials");
-    assert.match(w, /dify:secretKey differs from the SECRET_KEY stored in dify\/dify-credentials.*signs every user out/);
+    const [w] = overrideWarnings(
+      parseConfig({ ...root, secretKey: "n".repeat(40) }),
+      { SECRET_KEY: "o".repeat(40) },
+      "dify/dify-credentials",
+    );
+    assert.match(
+      w,
+      /dify:secretKey differs from the SECRET_KEY stored in dify\/dify-credentials.*signs every user out/,
+    );
     assert.ok(!w.includes("nnnn") && !w.includes("oooo"));
   });
 
   it("stays quiet when the configured SECRET_KEY is the one in use", () => {
-    assert.deepStrictEqual(overrideWarnings(parseConfig({ ...root, secretKey: "k".repeat(40) }), { SECRET_KEY: "k".repeat(40) }, "x"), []);
+    assert.deepStrictEqual(
+      overrideWarnings(
+        parseConfig({ ...root, secretKey: "k".repeat(40) }),
+        { SECRET_KEY: "k".repeat(40) },
+        "x",
+      ),
+      [],
+    );
   });
 
   it("reports as adopted only the keys that differ from the stack's own random values", () => {
     const plan = planCredentials(parseConfig(root), { SECRET_KEY: "retained", DB_PASSWORD: "same" });
-    assert.deepStrictEqual(adoptedKeys(plan, { SECRET_KEY: "retained", DB_PASSWORD: "same" }, { secretKey: "fresh", postgresPassword: "same" }), ["secretKey"]);
+    assert.deepStrictEqual(
+      adoptedKeys(
+        plan,
+        { SECRET_KEY: "retained", DB_PASSWORD: "same" },
+        { secretKey: "fresh", postgresPassword: "same" },
+      ),
+      ["secretKey"],
+    );
   });
 });
 
 describe("credentials after the Secret is gone", () => {
-  const rec = (revision: number, status: string, config: Record<string, unknown>) => parseRecord({
-    name: recordSecretName("dify", revision), labels: {},
-    release: encodeRelease({ version: revision, info: { status }, config }),
-  });
+  const rec = (revision: number, status: string, config: Record<string, unknown>) =>
+    parseRecord({
+      name: recordSecretName("dify", revision),
+      labels: {},
+      release: encodeRelease({ version: revision, info: { status }, config }),
+    });
 
   it("takes them from the newest deployed Helm record, as Secret data", () => {
     const got = recordedCredentials([
