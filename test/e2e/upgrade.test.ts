@@ -44,8 +44,8 @@ function checkoutPrevious(dir: string): void {
 }
 
 /**
- * node_modules of the project folder: this checkout's, linked, when the lockfiles are equal (as
- * between v0.1.0 and now), else `npm ci --prefer-offline` there.
+ * node_modules of the project folder: this checkout's, linked, when the lockfiles are equal, else
+ * `npm ci --prefer-offline` there (v0.1.0's lockfile lacks the lint tools added since).
  */
 function linkNodeModules(dir: string): void {
   const lock = (d: string) => fs.readFileSync(path.join(d, "package-lock.json"), "utf8");
@@ -82,7 +82,9 @@ function checkoutCurrent(dir: string): void {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     fs.copyFileSync(path.join(repoRoot, f), path.join(dir, f));
   }
-  fs.rmSync(path.join(dir, "node_modules"));
+  // The previous release's node_modules (a link, or its own `npm ci` when the lockfiles differ)
+  // gives way to this checkout's.
+  fs.rmSync(path.join(dir, "node_modules"), { recursive: true, force: true });
   linkNodeModules(dir);
 }
 
