@@ -1,8 +1,22 @@
 # shellcheck shell=bash
 # Process and port helpers shared by sim.sh and traefik.sh (sourced).
 
-# freeport: a free TCP port on 127.0.0.1
-freeport() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+# freeport: a free TCP port on 127.0.0.1, for a process started right after. Drawn below the
+# kernel's ephemeral range (ip_local_port_range), so the many outgoing connections of a test run
+# cannot take it between this check and the server's bind (a kernel-chosen port 0 can).
+freeport() {
+  node -e '
+    const net = require("net");
+    const low = Number(require("fs").readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").split(/\s+/)[0]) || 32768;
+    const base = Math.max(1024, low - 12000);
+    const tryPort = (n) => {
+      const port = base + Math.floor(Math.random() * (low - base));
+      const s = net.createServer();
+      s.once("error", () => (n > 0 ? tryPort(n - 1) : process.exit(1)));
+      s.listen(port, "127.0.0.1", () => { console.log(port); s.close(); });
+    };
+    tryPort(50);'
+}
 
 # pid_running PID: alive and not a zombie (an exited child waits for init to reap it).
 pid_running() {
