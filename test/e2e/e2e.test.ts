@@ -11,6 +11,7 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { defaultImageTag, versionMatrix } from "../../components/config";
 import { createdByLabel, podSecurityLabels } from "../../components/namespace";
 import { CliRun, Pulumi, PulumiStack } from "../../scripts/lib/pulumi";
 import { repoRoot, tool } from "../lib/paths";
@@ -325,12 +326,7 @@ describe("e2e: pulumi up on the simulated NKP (sub-path /dify)", function () {
       up(dev, {
         externalHost: "dify.example.com",
         imageTag: "1.11.5",
-        pluginDaemonTag: "0.5.2-local",
-        sandboxTag: "0.2.12",
-        weaviateTag: "1.27.0",
-        postgresTag: "16.10",
-        redisTag: "7.4.5",
-        ssrfProxyTag: "6.6-24.04_beta",
+        ...versionMatrix[defaultImageTag],
       }),
     );
     const job = sim.getJson(["-n", "dify", "get", "job", "dify-migrate"]);

@@ -11,6 +11,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { defaultImageTag, versionMatrix } from "../../components/config";
 import { CliRun, Pulumi, PulumiStack } from "../../scripts/lib/pulumi";
 import { assertAllReady, deploymentImage, helmHistory, podUids, pvcs, secretData } from "../lib/cluster";
 import { tool } from "../lib/paths";
@@ -20,15 +21,8 @@ const webImage = "registry.example.local/dify/dify-web:1.11.4-dify";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** dify:imageTag=<tag> with the companion tags a tag outside the version matrix needs (the 1.11.4 row). */
-const tag = (t: string): Record<string, string> => ({
-  imageTag: t,
-  pluginDaemonTag: "0.5.2-local",
-  sandboxTag: "0.2.12",
-  weaviateTag: "1.27.0",
-  postgresTag: "16.10",
-  redisTag: "7.4.5",
-  ssrfProxyTag: "6.6-24.04_beta",
-});
+// A tag outside the version matrix needs its companion images: 1.11.4's, from the matrix.
+const tag = (t: string): Record<string, string> => ({ imageTag: t, ...versionMatrix[defaultImageTag] });
 
 function ok(run: CliRun): CliRun {
   assert.strictEqual(run.status, 0, `pulumi ${run.args.join(" ")} failed:\n${run.output.slice(-4000)}`);
